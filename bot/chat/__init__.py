@@ -1,0 +1,1 @@
+"""The python-telegram-bot layer: thin handlers over the engine (see app.build_application)."""

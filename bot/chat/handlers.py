@@ -1,0 +1,168 @@
+"""Message and command handlers: parse the update, call the engine, send the rendered reply.
+
+Decisions (DESIGN.md "Bot behaviour in Telegram"):
+- Private chats: any text is a question; unknown commands get a pointer to /help.
+- Groups: commands (``/cmd`` and ``/cmd@ThisBot``; PTB's CommandHandler drops ``/cmd@OtherBot``), mentions of the
+  bot and replies to its messages. Everything else is ignored. Answers reply to the triggering message.
+- Messages without text (stickers, photos, voice) and edited messages: a one-line hint in private chats, ignored
+  in groups. An edit is not answered again: the original was answered already, and a second answer to the same
+  message would be noise; the hint asks for the corrected question as a new message.
+- Channel posts are not subscribed to (allowed_updates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.chat import deeplink, state
+from bot.chat.addressing import question_text
+from bot.chat.deps import Deps, deps
+from bot.chat.flood import NOTICE, Verdict
+from bot.chat.render import Reply, answer_html, answer_keyboard, split_html, subtopics_keyboard
+from bot.chat.send import send
+from bot.chat.texts import (
+    ASK_USAGE,
+    EDITED_HINT,
+    MENTION_HINT,
+    NO_TEXT_HINT,
+    UNKNOWN_COMMAND,
+    about_reply,
+    help_reply,
+    hint,
+    start_reply,
+    topics_reply,
+)
+from bot.engine.answer import Answer
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def guarded(handler: Handler) -> Handler:
+    """Apply the per-user flood guard before ``handler``: one polite notice per burst, then silence."""
+
+    @wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        verdict = deps(context).flood.check(user.id) if user else Verdict.ANSWER
+        if verdict is Verdict.ANSWER:
+            await handler(update, context)
+        elif verdict is Verdict.NOTIFY:
+            await reply_with(update, context, hint(NOTICE))
+
+    return wrapper
+
+
+async def reply_with(update: Update, context: ContextTypes.DEFAULT_TYPE, rep: Reply) -> None:
+    message = update.effective_message
+    if message is not None:
+        await send(context.bot, message.chat_id, rep, reply_to=message)
+
+
+def merge_keyboards(*boards: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    rows = [list(row) for b in boards if b is not None for row in b.inline_keyboard]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def answer_to_reply(answer: Answer, extra: InlineKeyboardMarkup | None = None) -> Reply:
+    return Reply(tuple(split_html(answer_html(answer))), merge_keyboards(answer_keyboard(answer), extra))
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, extra: InlineKeyboardMarkup | None = None
+) -> None:
+    """Ask the engine (with the chat's last turn as context), reply, remember the turn, log the question."""
+    message, d = update.effective_message, deps(context)
+    if message is None:
+        return
+    chat_id, user = message.chat_id, update.effective_user
+    answer = d.engine.answer(text, await state.load_context(d, context.chat_data, chat_id))
+    await send(context.bot, chat_id, answer_to_reply(answer, extra), reply_to=message)
+    await state.save_context(d, context.chat_data, chat_id, answer)
+    await state.log_question(d, chat_id, user.id if user else None, answer, source="message")
+
+
+def _topic_extra(d: Deps, command: str) -> InlineKeyboardMarkup | None:
+    topic = next((t for t in d.engine.topics if t.command == command), None)
+    return subtopics_keyboard(topic) if topic else None
+
+
+# --- commands -------------------------------------------------------------------------------------------
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    fact_id = deeplink.decode(context.args[0]) if context.args else None
+    if fact_id and d.engine.fact(fact_id) is not None:
+        answer = d.engine.answer_fact(fact_id)
+        await reply_with(update, context, answer_to_reply(answer))
+        if update.effective_chat:
+            await state.save_context(d, context.chat_data, update.effective_chat.id, answer)
+        return
+    await reply_with(update, context, start_reply(d.engine))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, help_reply(deps(context).engine))
+
+
+async def on_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, topics_reply(deps(context).engine))
+
+
+async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, about_reply(deps(context).engine))
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if not context.args or message is None or not message.text:
+        await reply_with(update, context, hint(ASK_USAGE))
+        return
+    await answer_question(update, context, message.text)
+
+
+async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/kfor`` (overview and subtopic buttons) or ``/kfor commanders`` (that answer)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split(maxsplit=1)[0].lstrip("/").partition("@")[0].lower()
+    extra = None if context.args else _topic_extra(deps(context), command)
+    await answer_question(update, context, message.text, extra)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, hint(UNKNOWN_COMMAND))
+
+
+# --- plain messages -------------------------------------------------------------------------------------
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message and message.text and message.text.strip():
+        await answer_question(update, context, message.text)
+
+
+async def on_group_addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A mention of the bot or a reply to it: the text without the mention is the question."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = question_text(message)
+    if text:
+        await answer_question(update, context, text)
+    else:
+        await reply_with(update, context, hint(MENTION_HINT))
+
+
+async def on_private_no_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, hint(NO_TEXT_HINT))
+
+
+async def on_private_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, hint(EDITED_HINT))

@@ -1,0 +1,159 @@
+"""Candidate retrieval and scoring: an inverted index narrows the facts, rapidfuzz scores the phrasings.
+
+A question becomes a list of terms: entity ids (`@kfor`) for the spans the spotter recognised, stemmed content
+words for the rest. A fact's terms come from its phrasings, its answer and its declared entities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.engine.records import Fact
+from bot.engine.spotter import Spot, Spotter
+from bot.engine.text import QWORDS, STOPWORDS, content_stems, normalise, stem, tokens
+
+# Entities that pick out *which* fact is meant; a fact that lacks one the question names is the wrong fact.
+DISCRIMINATING = {"country", "person", "force", "operation", "programme", "organisation", "exercise", "unit",
+                  "place", "document", "event"}
+ENTITY_WEIGHT = 1.6
+
+
+@dataclass(frozen=True)
+class Query:
+    norm: str
+    toks: tuple[str, ...]
+    spots: tuple[Spot, ...]
+    terms: tuple[str, ...]  # entity terms ("@kfor") and stemmed content words
+    qtype: str | None  # date | number | person | place | definition | list
+
+
+@dataclass(frozen=True)
+class Scored:
+    fact: Fact
+    score: float
+    coverage: float
+    similarity: float
+
+
+def question_type(toks: Sequence[str]) -> str | None:
+    text = " ".join(toks)
+    if text.startswith(("how many", "how much", "number of")) or " how many " in f" {text} ":
+        return "number"
+    if "how long" in text:
+        return "number"
+    first = toks[0] if toks else ""
+    if first in ("when",) or "what year" in text or "which year" in text or "what date" in text:
+        return "date"
+    if first in ("who", "whom") or text.startswith(("name of", "which general")):
+        return "person"
+    if first == "where" or "which city" in text or "based" in toks or "located" in toks:
+        return "place"
+    if text.startswith(("what is", "what are", "what was", "define", "meaning of", "what does")):
+        return "definition"
+    return None
+
+
+class Matcher:
+    def __init__(self, facts: Sequence[Fact], spotter: Spotter) -> None:
+        self.facts = list(facts)
+        self.spotter = spotter
+        self.bags: list[set[str]] = []
+        self.phrasings: list[list[str]] = []  # per fact: term strings of each phrasing
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        for i, fact in enumerate(self.facts):
+            bag: set[str] = {f"@{e}" for e in fact.entities}
+            strings = []
+            for phrasing in (*fact.questions, fact.answer):
+                terms = self.terms(normalise(phrasing))[0]
+                bag.update(terms)
+                strings.append(" ".join(terms))
+            self.bags.append(bag)
+            self.phrasings.append(strings)
+            for term in bag:
+                self.postings[term].add(i)
+        n = len(self.facts) or 1
+        self.idf = {t: math.log((n + 1) / (len(p) + 1)) + 1.0 for t, p in self.postings.items()}
+        self.max_idf = math.log(n + 1) + 1.0
+        self.vocab_stems = set(self.postings)
+
+    def terms(self, norm: str) -> tuple[list[str], list[Spot]]:
+        toks = tokens(norm)
+        spots = self.spotter.spot(toks)
+        covered = {i for s in spots for i in range(s.start, s.end)}
+        terms = [f"@{s.entity}" for s in spots]
+        terms += [stem(t) for i, t in enumerate(toks) if i not in covered and t not in STOPWORDS and t not in QWORDS]
+        return list(dict.fromkeys(terms)), spots
+
+    def query(self, norm: str) -> Query:
+        terms, spots = self.terms(norm)
+        fixed = [self._correct(t) for t in terms]
+        return Query(norm, tuple(tokens(norm)), tuple(spots), tuple(dict.fromkeys(fixed)), question_type(tokens(norm)))
+
+    def _correct(self, term: str) -> str:
+        """A typo of a word the library knows becomes that word ("comanders" -> "command")."""
+        if term.startswith("@") or term in self.vocab_stems or len(term) < 5 or term.isdigit():
+            return term
+        best = process.extractOne(term, self._word_choices(), scorer=fuzz.ratio, score_cutoff=84)
+        return str(best[0]) if best else term
+
+    def _word_choices(self) -> list[str]:
+        if not hasattr(self, "_words"):
+            self._words = [t for t in self.vocab_stems if not t.startswith("@") and len(t) >= 4]
+        return self._words
+
+    def weight(self, term: str) -> float:
+        w = self.idf.get(term, self.max_idf)
+        return w * ENTITY_WEIGHT if term.startswith("@") else w
+
+    def rank(self, query: Query, limit: int = 5, restrict: set[int] | None = None) -> list[Scored]:
+        if not query.terms:
+            return []
+        candidates: set[int] = set()
+        for term in query.terms:
+            candidates |= self.postings.get(term, set())
+        if restrict is not None:
+            candidates &= restrict
+        if not candidates:
+            return []
+        total = sum(self.weight(t) for t in query.terms)
+        qstring = " ".join(query.terms)
+        order = sorted(candidates)
+        choices = {(i, j): s for i in order for j, s in enumerate(self.phrasings[i])}
+        best_sim: dict[int, float] = defaultdict(float)
+        for _, sim, (i, _j) in process.extract(qstring, choices, scorer=fuzz.token_sort_ratio, limit=None):
+            best_sim[i] = max(best_sim[i], sim / 100.0)
+        scored = []
+        for i in order:
+            bag = self.bags[i]
+            coverage = sum(self.weight(t) for t in query.terms if t in bag) / total
+            score = 0.62 * coverage + 0.38 * best_sim[i]
+            score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i])
+            scored.append(Scored(self.facts[i], score, coverage, best_sim[i]))
+        scored.sort(key=lambda s: (-s.score, s.fact.id))
+        return scored[:limit]
+
+    def _entity_penalty(self, query: Query, bag: set[str]) -> float:
+        factor = 1.0
+        for spot in query.spots:
+            if f"@{spot.entity}" not in bag and self.spotter.kind(spot.entity) in DISCRIMINATING:
+                factor *= 0.7
+        return factor
+
+    @staticmethod
+    def _type_factor(qtype: str | None, fact: Fact) -> float:
+        if qtype is None:
+            return 1.0
+        f = fact.fields
+        has = {
+            "date": f.date is not None or fact.kind == "date",
+            "number": bool(f.numbers) or fact.kind == "number",
+            "person": bool(f.people) or fact.kind == "person",
+            "place": bool(f.places) or fact.kind == "place",
+            "definition": fact.kind in ("definition", "list", "event", "relation"),
+        }
+        return 1.0 if has.get(qtype, True) else 0.88
