@@ -1,4 +1,6 @@
-"""callback_data for inline buttons: ``action:arg[:arg]``, at most 64 bytes, validated on the way back.
+"""callback_data for inline buttons: ``action|arg[|arg]``, at most 64 bytes, validated on the way back.
+
+Arguments are fact ids (``kfor.comkfor``, ``table:kfor_commanders``), topic commands and subcommand names.
 
 Actions: src (full passage, edit in place), back (short answer again), rel (related facts), ans (answer one
 fact: did-you-mean and related buttons), up / dn (feedback), top (topic overview), sub (topic subcommand).
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64
 ACTIONS: dict[str, int] = {"src": 1, "back": 1, "rel": 1, "ans": 1, "up": 1, "dn": 1, "top": 1, "sub": 2}
-_ARG = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_ARG = re.compile(r"[a-z0-9][a-z0-9_.:-]*")
+SEP = "|"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ def encode(action: str, *args: str) -> str | None:
     """The callback_data for a button, or None when it cannot be encoded within 64 bytes (no button then)."""
     if ACTIONS.get(action) != len(args) or not all(_ARG.fullmatch(a) for a in args):
         return None
-    data = ":".join((action, *args))
+    data = SEP.join((action, *args))
     return data if len(data.encode()) <= MAX_BYTES else None
 
 
@@ -36,7 +39,7 @@ def parse(data: object) -> Callback | None:
     """The button's action, or None for anything this bot did not produce (forged, or from an old version)."""
     if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
         return None
-    action, *args = data.split(":")
+    action, *args = data.split(SEP)
     if ACTIONS.get(action) != len(args) or not all(_ARG.fullmatch(a) for a in args):
         return None
     return Callback(action, tuple(args))

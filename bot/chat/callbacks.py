@@ -1,4 +1,4 @@
-"""Inline button presses. Every press is answered (answerCallbackQuery); forged or stale data gets a notice."""
+"""Inline button presses: each is answered (answerCallbackQuery); forged or stale data gets a notice."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from bot.chat import state
 from bot.chat.callback_data import Callback, parse
 from bot.chat.deps import Deps, deps
 from bot.chat.flood import NOTICE, Verdict
-from bot.chat.handlers import answer_to_reply
-from bot.chat.render import Reply, answer_keyboard, esc, facts_keyboard, passage_html, split_html
+from bot.chat.handlers import answer_to_reply, topic_extra
+from bot.chat.render import Reply, answer_html, answer_keyboard, esc, facts_keyboard, passage_html, split_html
 from bot.chat.send import send
 from bot.chat.texts import FEEDBACK_THANKS, STALE_BUTTON
 from bot.engine.answer import Answer
@@ -47,11 +47,16 @@ def _valid(d: Deps, cb: Callback) -> bool:
     if cb.action == "top":
         return any(t.command == cb.arg for t in d.engine.topics)
     if cb.action == "sub":
-        return any(t.command == cb.args[0] and any(s.name == cb.args[1] for s in t.subcommands) for t in d.engine.topics)
+        return any(
+            t.command == cb.args[0] and any(s.name == cb.args[1] for s in t.subcommands)
+            for t in d.engine.topics
+        )
     return d.engine.fact(cb.arg) is not None
 
 
-async def _send_new(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, rep: Reply, answer: Answer | None) -> str | None:
+async def _send_new(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, rep: Reply, answer: Answer | None
+) -> str | None:
     """Send a new message to the chat the button is in; remember the turn for follow-ups."""
     message = query.message
     if message is None:
@@ -83,8 +88,6 @@ async def show_source(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, 
 
 
 async def show_short(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
-    from bot.chat.render import answer_html
-
     answer = deps(context).engine.answer_fact(cb.arg)
     await _edit(query, split_html(answer_html(answer))[0], answer_keyboard(answer))
     return None
@@ -110,11 +113,9 @@ async def feedback(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb:
 
 
 async def topic(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
-    from bot.chat.handlers import _topic_extra
-
     d = deps(context)
     answer = d.engine.answer(f"/{cb.arg}")
-    return await _send_new(query, context, answer_to_reply(answer, _topic_extra(d, cb.arg)), answer)
+    return await _send_new(query, context, answer_to_reply(answer, topic_extra(d, cb.arg)), answer)
 
 
 async def subtopic(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:

@@ -2,18 +2,19 @@
 
 Decisions (DESIGN.md "Bot behaviour in Telegram"):
 - Private chats: any text is a question; unknown commands get a pointer to /help.
-- Groups: commands (``/cmd`` and ``/cmd@ThisBot``; PTB's CommandHandler drops ``/cmd@OtherBot``), mentions of the
-  bot and replies to its messages. Everything else is ignored. Answers reply to the triggering message.
-- Messages without text (stickers, photos, voice) and edited messages: a one-line hint in private chats, ignored
-  in groups. An edit is not answered again: the original was answered already, and a second answer to the same
-  message would be noise; the hint asks for the corrected question as a new message.
+- Groups: commands (``/cmd`` and ``/cmd@ThisBot``; PTB's CommandHandler drops ``/cmd@OtherBot``), mentions
+  of the bot and replies to its messages. Everything else is ignored. Answers reply to the triggering message.
+- Messages without text (stickers, photos, voice) and edited messages: a one-line hint in private chats,
+  ignored in groups. An edit is not answered again: the original was answered already, and a second answer
+  to the same message would be noise; the hint asks for the corrected question as a new message.
 - Channel posts are not subscribed to (allowed_updates).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -38,7 +39,7 @@ from bot.chat.texts import (
 )
 from bot.engine.answer import Answer
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def guarded(handler: Handler) -> Handler:
@@ -85,7 +86,7 @@ async def answer_question(
     await state.log_question(d, chat_id, user.id if user else None, answer, source="message")
 
 
-def _topic_extra(d: Deps, command: str) -> InlineKeyboardMarkup | None:
+def topic_extra(d: Deps, command: str) -> InlineKeyboardMarkup | None:
     topic = next((t for t in d.engine.topics if t.command == command), None)
     return subtopics_keyboard(topic) if topic else None
 
@@ -131,7 +132,7 @@ async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or not message.text:
         return
     command = message.text.split(maxsplit=1)[0].lstrip("/").partition("@")[0].lower()
-    extra = None if context.args else _topic_extra(deps(context), command)
+    extra = None if context.args else topic_extra(deps(context), command)
     await answer_question(update, context, message.text, extra)
 
 

@@ -47,12 +47,16 @@ def answer_html(answer: Answer) -> str:
         lines.append(f"<i>{esc(answer.note)}</i>")
     for source in answer.sources:
         dated = f" (as of {esc(str(source.as_of))})" if source.as_of else ""
-        lines += ["", f"📄 <b>{esc(source.title)}</b>{dated}", f"<blockquote>{esc(source.quote)}</blockquote>"]
+        lines += [
+            "",
+            f"📄 <b>{esc(source.title)}</b>{dated}",
+            f"<blockquote>{esc(source.quote)}</blockquote>",
+        ]
     return "\n".join(lines)
 
 
 def passage_html(answer: Answer, passage: str, limit: int = MESSAGE_LIMIT) -> str:
-    """The answer followed by the full source passage, cut on a line or sentence boundary to fit one message."""
+    """The answer, then the full source passage cut on a line or sentence boundary to fit one message."""
     head = esc(answer.text) + "\n\n"
     if answer.sources:
         head += f"📄 <b>{esc(answer.sources[0].title)}</b>\n"
@@ -93,7 +97,9 @@ def answer_keyboard(answer: Answer, *, showing_passage: bool = False) -> InlineK
             else _button("📄 Full source", cb.encode("src", fid))
         )
         related = _button("🔗 Related", cb.encode("rel", fid)) if answer.related else None
-        return _markup([[first, related], [_button("👍", cb.encode("up", fid)), _button("👎", cb.encode("dn", fid))]])
+        return _markup(
+            [[first, related], [_button("👍", cb.encode("up", fid)), _button("👎", cb.encode("dn", fid))]]
+        )
     return _markup([[_button(s.question, cb.encode("ans", s.fact_id))] for s in answer.suggestions[:3]])
 
 

@@ -1,4 +1,4 @@
-"""/start, /help, /topics, /about: the plain-text bodies of bot.replies (shared with the terminal chat), as HTML."""
+"""/start, /help, /topics, /about: the plain-text bodies of bot.replies, rendered as HTML."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from bot.engine.answer import Answer, Context, Source, Suggestion
 from bot.engine.followup import resolve_followup
-from bot.engine.loader import load_library
 from bot.engine.matcher import Matcher, Query, Scored
 from bot.engine.records import Document, Fact, Library, Table, Topic
 from bot.engine.spotter import Spotter
@@ -52,8 +51,18 @@ class Engine:
         self.topic_by_command = {t.command: t for t in library.topics}
 
     @classmethod
-    def load(cls, root: Path | None = None) -> Engine:
-        return cls(load_library(root))
+    def load(cls, root: Path | None = None, *, cache: bool = True) -> Engine:
+        """Build from seeds/, intents/ and data/ (raises DataError on any problem), reusing a compiled cache."""
+        from bot.engine import cache as engine_cache
+        from bot.engine.loader import default_root, load_library
+
+        root = root or default_root()
+        if cache and (cached := engine_cache.load_cached(root)) is not None:
+            return cached
+        engine = cls(load_library(root))
+        if cache:
+            engine_cache.store(root, engine)
+        return engine
 
     # --- lookups used by the chat layers -------------------------------------------------------------
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import pycountry
+
 from rapidfuzz import fuzz, process
 
 from bot.engine.records import Entity
@@ -31,8 +31,11 @@ class Spot:
 
 class Spotter:
     def __init__(self, entities: Iterable[Entity], vocabulary: set[str]) -> None:
+        import pycountry  # only when building: a cached engine never loads the gazetteer again
+
         self.entities = {e.id: e for e in entities}
         self.phrases: dict[str, str] = {}
+        self.country_names: dict[str, str] = {}
         for entity in self.entities.values():
             for phrase in (entity.name, entity.id.replace("-", " "), *entity.synonyms):
                 key = normalise(phrase)
@@ -47,14 +50,14 @@ class Spotter:
                     key = normalise(variant)
                     if key and key not in self.phrases and len(key) > 3:
                         self.phrases[key] = f"gazetteer:{country.alpha_2}"
+            self.country_names[f"gazetteer:{country.alpha_2}"] = getattr(country, "common_name", country.name)
         self.vocabulary = vocabulary
         # Fuzzy matching only against single words long enough to be told apart.
         self._fuzzy_keys = [k for k in self.phrases if " " not in k and len(k) >= FUZZY_MIN_LEN]
 
     def name(self, entity_id: str) -> str:
         if entity_id.startswith("gazetteer:"):
-            country = pycountry.countries.get(alpha_2=entity_id.split(":", 1)[1])
-            return str(getattr(country, "common_name", None) or getattr(country, "name", entity_id))
+            return self.country_names.get(entity_id, entity_id)
         entity = self.entities.get(entity_id)
         return entity.name if entity else entity_id
 

@@ -36,16 +36,21 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def clean(text: str) -> str:
     """Strip control and formatting characters and cap the length; keep the text readable."""
-    text = unicodedata.normalize("NFKC", text[: MAX_CHARS * 4])
+    text = text[: MAX_CHARS * 4]
+    if text.isascii() and text.isprintable():
+        return text.strip()[:MAX_CHARS]
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
     return text.strip()[:MAX_CHARS]
 
 
 def normalise(text: str) -> str:
     """Lowercase ASCII words and numbers separated by single spaces: 'NATO’s 10,484 sorties' -> 'nato 10484 sorties'."""
-    text = clean(text).translate(_TRANSLATE)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_TRANSLATE).casefold()
+    text = clean(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_TRANSLATE)
+    text = text.casefold()
     text = _THOUSANDS.sub("", text)
     text = _POSSESSIVE.sub("", text)
     return _NON_WORD.sub(" ", text).strip()
