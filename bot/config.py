@@ -21,8 +21,9 @@ class SettingsError(ValueError):
 
 def default_db_path(environ: Mapping[str, str]) -> Path:
     """A file in the user's data directory (XDG_DATA_HOME, else ~/.local/share)."""
-    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "natobot" / "natobot.db"
+    base = environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return root / "natobot" / "natobot.db"
 
 
 def _admin_ids(raw: str) -> frozenset[int]:
@@ -37,6 +38,12 @@ def _admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _db(raw: str, env: Mapping[str, str]) -> str:
+    if raw.startswith("file:") or raw == ":memory:":
+        return raw
+    return str(Path(raw or default_db_path(env)).expanduser())
+
+
 def _log_level(raw: str) -> str:
     level = raw.strip().upper() or DEFAULT_LOG_LEVEL
     if not isinstance(logging.getLevelName(level), int):
@@ -48,7 +55,7 @@ def _log_level(raw: str) -> str:
 class Settings:
     token: str | None = field(default=None, repr=False)
     api_base_url: str | None = None
-    db_path: Path = field(default_factory=lambda: default_db_path(os.environ))
+    db: str = field(default_factory=lambda: str(default_db_path(os.environ)))  # a path or an SQLite file: URI
     admin_ids: frozenset[int] = frozenset()
     log_level: str = DEFAULT_LOG_LEVEL
 
@@ -61,7 +68,7 @@ class Settings:
         return cls(
             token=token,
             api_base_url=base_url,
-            db_path=Path(db) if db else default_db_path(env),
+            db=_db(db, env),
             admin_ids=_admin_ids(env.get("NATOBOT_ADMIN_IDS", "")),
             log_level=_log_level(env.get("NATOBOT_LOG_LEVEL", DEFAULT_LOG_LEVEL)),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -147,8 +148,9 @@ async def open_storage(d: Deps) -> None:
     """Open bot.storage when it exists; without it the bot still answers (context then lives in chat_data)."""
     try:
         storage_cls = importlib.import_module("bot.storage").Storage
-        d.settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-        opened = storage_cls.open(d.settings.db_path)
+        if not d.settings.db.startswith("file:") and d.settings.db != ":memory:":
+            Path(d.settings.db).parent.mkdir(parents=True, exist_ok=True)
+        opened = storage_cls.open(d.settings.db)
         d.storage = await opened if inspect.isawaitable(opened) else opened
     except Exception as exc:
         d.storage = None

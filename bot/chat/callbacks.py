@@ -11,9 +11,9 @@ from telegram.ext import ContextTypes
 
 from bot.chat import state
 from bot.chat.callback_data import Callback, parse
+from bot.chat.compose import answer_reply, topic_keyboard
 from bot.chat.deps import Deps, deps
 from bot.chat.flood import NOTICE, Verdict
-from bot.chat.handlers import answer_to_reply, topic_extra
 from bot.chat.render import Reply, answer_html, answer_keyboard, esc, facts_keyboard, passage_html, split_html
 from bot.chat.send import send
 from bot.chat.texts import FEEDBACK_THANKS, STALE_BUTTON
@@ -22,6 +22,7 @@ from bot.engine.answer import Answer
 log = logging.getLogger(__name__)
 Action = Callable[[CallbackQuery, ContextTypes.DEFAULT_TYPE, Callback], Awaitable[str | None]]
 NO_PASSAGE = "The full passage is not available for this answer."
+TABLE_PREFIX = "table:"
 INLINE_ONLY = "Open the bot to use this button."
 
 
@@ -51,6 +52,8 @@ def _valid(d: Deps, cb: Callback) -> bool:
             t.command == cb.args[0] and any(s.name == cb.args[1] for s in t.subcommands)
             for t in d.engine.topics
         )
+    if cb.action in ("up", "dn") and cb.arg.startswith(TABLE_PREFIX):  # feedback on a table answer
+        return d.engine.table(cb.arg.removeprefix(TABLE_PREFIX)) is not None
     return d.engine.fact(cb.arg) is not None
 
 
@@ -103,7 +106,7 @@ async def show_related(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE,
 
 async def answer_fact(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
     answer = deps(context).engine.answer_fact(cb.arg)
-    return await _send_new(query, context, answer_to_reply(answer), answer)
+    return await _send_new(query, context, answer_reply(deps(context).engine, answer), answer)
 
 
 async def feedback(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
@@ -115,12 +118,14 @@ async def feedback(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb:
 async def topic(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
     d = deps(context)
     answer = d.engine.answer(f"/{cb.arg}")
-    return await _send_new(query, context, answer_to_reply(answer, topic_extra(d, cb.arg)), answer)
+    return await _send_new(
+        query, context, answer_reply(d.engine, answer, topic_keyboard(d.engine, cb.arg)), answer
+    )
 
 
 async def subtopic(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
     answer = deps(context).engine.answer(f"/{cb.args[0]} {cb.args[1]}")
-    return await _send_new(query, context, answer_to_reply(answer), answer)
+    return await _send_new(query, context, answer_reply(deps(context).engine, answer), answer)
 
 
 ACTIONS: dict[str, Action] = {

@@ -21,9 +21,10 @@ from telegram.ext import ContextTypes
 
 from bot.chat import deeplink, state
 from bot.chat.addressing import question_text
-from bot.chat.deps import Deps, deps
+from bot.chat.compose import answer_reply, topic_keyboard
+from bot.chat.deps import deps
 from bot.chat.flood import NOTICE, Verdict
-from bot.chat.render import Reply, answer_html, answer_keyboard, split_html, subtopics_keyboard
+from bot.chat.render import Reply
 from bot.chat.send import send
 from bot.chat.texts import (
     ASK_USAGE,
@@ -37,7 +38,6 @@ from bot.chat.texts import (
     start_reply,
     topics_reply,
 )
-from bot.engine.answer import Answer
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -63,15 +63,6 @@ async def reply_with(update: Update, context: ContextTypes.DEFAULT_TYPE, rep: Re
         await send(context.bot, message.chat_id, rep, reply_to=message)
 
 
-def merge_keyboards(*boards: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    rows = [list(row) for b in boards if b is not None for row in b.inline_keyboard]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def answer_to_reply(answer: Answer, extra: InlineKeyboardMarkup | None = None) -> Reply:
-    return Reply(tuple(split_html(answer_html(answer))), merge_keyboards(answer_keyboard(answer), extra))
-
-
 async def answer_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, extra: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -81,14 +72,9 @@ async def answer_question(
         return
     chat_id, user = message.chat_id, update.effective_user
     answer = d.engine.answer(text, await state.load_context(d, context.chat_data, chat_id))
-    await send(context.bot, chat_id, answer_to_reply(answer, extra), reply_to=message)
+    await send(context.bot, chat_id, answer_reply(d.engine, answer, extra), reply_to=message)
     await state.save_context(d, context.chat_data, chat_id, answer)
     await state.log_question(d, chat_id, user.id if user else None, answer, source="message")
-
-
-def topic_extra(d: Deps, command: str) -> InlineKeyboardMarkup | None:
-    topic = next((t for t in d.engine.topics if t.command == command), None)
-    return subtopics_keyboard(topic) if topic else None
 
 
 # --- commands -------------------------------------------------------------------------------------------
@@ -99,7 +85,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     fact_id = deeplink.decode(context.args[0]) if context.args else None
     if fact_id and d.engine.fact(fact_id) is not None:
         answer = d.engine.answer_fact(fact_id)
-        await reply_with(update, context, answer_to_reply(answer))
+        await reply_with(update, context, answer_reply(d.engine, answer))
         if update.effective_chat:
             await state.save_context(d, context.chat_data, update.effective_chat.id, answer)
         return
@@ -132,7 +118,7 @@ async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or not message.text:
         return
     command = message.text.split(maxsplit=1)[0].lstrip("/").partition("@")[0].lower()
-    extra = None if context.args else topic_extra(deps(context), command)
+    extra = None if context.args else topic_keyboard(deps(context).engine, command)
     await answer_question(update, context, message.text, extra)
 
 

@@ -87,24 +87,27 @@ def _markup(rows: Sequence[Sequence[InlineKeyboardButton | None]]) -> InlineKeyb
     return InlineKeyboardMarkup(clean) if clean else None
 
 
-def answer_keyboard(answer: Answer, *, showing_passage: bool = False) -> InlineKeyboardMarkup | None:
-    """Answered: source (or back), related, 👍/👎. Otherwise: up to three "did you mean" buttons."""
+def answer_keyboard(
+    answer: Answer, *, has_passage: bool = True, showing_passage: bool = False
+) -> InlineKeyboardMarkup | None:
+    """Answered: source (or back), related, 👍/👎. Otherwise: up to three "did you mean" buttons.
+
+    ``has_passage`` is false for answers built from a table (``table:kfor_commanders``): no source button.
+    """
     if answer.answered and answer.fact_id:
         fid = answer.fact_id
         first = (
             _button("↩ Short answer", cb.encode("back", fid))
             if showing_passage
             else _button("📄 Full source", cb.encode("src", fid))
+            if has_passage
+            else None
         )
         related = _button("🔗 Related", cb.encode("rel", fid)) if answer.related else None
         return _markup(
             [[first, related], [_button("👍", cb.encode("up", fid)), _button("👎", cb.encode("dn", fid))]]
         )
     return _markup([[_button(s.question, cb.encode("ans", s.fact_id))] for s in answer.suggestions[:3]])
-
-
-def answer_reply(answer: Answer) -> Reply:
-    return reply(answer_html(answer), answer_keyboard(answer))
 
 
 def facts_keyboard(facts: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:

@@ -120,6 +120,7 @@ _SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
 class _Ctx:
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    record_ids: set[str] = field(default_factory=set)  # every fact id written, even those that failed
 
     def report(self, file: str, line: int, record: str, message: str) -> None:
         self.problems.append(Problem(file, line, record, message))
@@ -184,8 +185,10 @@ def compile_library(root: Path | None = None) -> tuple[Library | None, list[Prob
         facts.extend(f)
         tables.extend(t)
     _check_unique(ctx, [(f.id, f.file, f.line) for f in facts] + [(t.id, t.file, t.line) for t in tables])
-    fact_ids = {f.id for f in facts}
-    for fact in facts:
+    # A broken record is reported once, not again by everything that names it.
+    unparsed = any(p.message.startswith(("invalid YAML", "cannot read")) for p in ctx.problems)
+    fact_ids = ctx.record_ids
+    for fact in facts if not unparsed else ():
         for rel in fact.related:
             if rel not in fact_ids:
                 ctx.report(fact.file, fact.line, fact.id, f"related fact {rel!r} does not exist")
@@ -323,6 +326,7 @@ def _load_fact(ctx: _Ctx, node: Any, shown: str, topic: str, default_doc: str,
                documents: dict[str, Document], entity_ids: set[str]) -> Fact | None:
     rid = str(node.get("id", "?")) if isinstance(node, dict) else "?"
     line = getattr(node, "line", 0)
+    ctx.record_ids.add(rid)
     if not ctx.check("fact", node, shown, line, rid):
         return None
     ok = True
@@ -543,7 +547,7 @@ def _load_commands(ctx: _Ctx, fact_ids: set[str]) -> tuple[list[Topic], list[tup
         if not COMMAND_RE.match(cmd):
             ctx.report(shown, node.line_of("command"), cmd, "command must be 1-32 of [a-z0-9_]")
             continue
-        if node["overview"] not in fact_ids:
+        if node["overview"] not in fact_ids and not any(p.message.startswith("invalid YAML") for p in ctx.problems):
             ctx.report(shown, node.line_of("overview"), cmd, f"overview fact {node['overview']!r} does not exist")
         subs = []
         for sub in node.get("subcommands") or []:

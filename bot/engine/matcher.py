@@ -21,6 +21,8 @@ from bot.engine.text import QWORDS, STOPWORDS, content_stems, normalise, stem, t
 DISCRIMINATING = {"country", "person", "force", "operation", "programme", "organisation", "exercise", "unit",
                   "place", "document", "event"}
 ENTITY_WEIGHT = 1.6
+# How much a fact loses when it cannot give the kind of answer asked for ("how many" of a fact with no figure).
+MISMATCH = {"number": 0.72, "date": 0.78, "person": 0.8, "place": 0.85}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Matcher:
         self.facts = list(facts)
         self.spotter = spotter
         self.bags: list[set[str]] = []
+        self.years_text: list[str] = []
         self.phrasings: list[list[str]] = []  # per fact: term strings of each phrasing
         self.postings: dict[str, set[int]] = defaultdict(set)
         for i, fact in enumerate(self.facts):
@@ -73,6 +76,7 @@ class Matcher:
                 bag.update(terms)
                 strings.append(" ".join(terms))
             self.bags.append(bag)
+            self.years_text.append(" ".join((fact.answer, fact.source.quote, *fact.questions)))
             self.phrasings.append(strings)
             for term in bag:
                 self.postings[term].add(i)
@@ -81,30 +85,29 @@ class Matcher:
         self.max_idf = math.log(n + 1) + 1.0
         self.vocab_stems = set(self.postings)
 
-    def terms(self, norm: str) -> tuple[list[str], list[Spot]]:
+    def terms(self, norm: str, correct: bool = False) -> tuple[list[str], list[Spot]]:
         toks = tokens(norm)
         spots = self.spotter.spot(toks)
         covered = {i for s in spots for i in range(s.start, s.end)}
         terms = [f"@{s.entity}" for s in spots]
-        terms += [stem(t) for i, t in enumerate(toks) if i not in covered and t not in STOPWORDS and t not in QWORDS]
+        for i, tok in enumerate(toks):
+            if i in covered or tok in STOPWORDS or tok in QWORDS:
+                continue
+            terms.append(stem(self._correct(tok) if correct else tok))
         return list(dict.fromkeys(terms)), spots
 
     def query(self, norm: str) -> Query:
-        terms, spots = self.terms(norm)
-        fixed = [self._correct(t) for t in terms]
-        return Query(norm, tuple(tokens(norm)), tuple(spots), tuple(dict.fromkeys(fixed)), question_type(tokens(norm)))
+        terms, spots = self.terms(norm, correct=True)
+        return Query(norm, tuple(tokens(norm)), tuple(spots), tuple(terms), question_type(tokens(norm)))
 
-    def _correct(self, term: str) -> str:
-        """A typo of a word the library knows becomes that word ("comanders" -> "command")."""
-        if term.startswith("@") or term in self.vocab_stems or len(term) < 5 or term.isdigit():
-            return term
-        best = process.extractOne(term, self._word_choices(), scorer=fuzz.ratio, score_cutoff=84)
-        return str(best[0]) if best else term
-
-    def _word_choices(self) -> list[str]:
+    def _correct(self, word: str) -> str:
+        """A typo of a word the library uses becomes that word ("comanders" -> "commanders")."""
+        if word in self.spotter.vocabulary or len(word) < 6 or not word.isalpha():
+            return word
         if not hasattr(self, "_words"):
-            self._words = [t for t in self.vocab_stems if not t.startswith("@") and len(t) >= 4]
-        return self._words
+            self._words = sorted(w for w in self.spotter.vocabulary if len(w) >= 5 and w.isalpha())
+        best = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=85)
+        return str(best[0]) if best else word
 
     def weight(self, term: str) -> float:
         w = self.idf.get(term, self.max_idf)
@@ -133,6 +136,7 @@ class Matcher:
             coverage = sum(self.weight(t) for t in query.terms if t in bag) / total
             score = 0.62 * coverage + 0.38 * best_sim[i]
             score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i])
+            score *= self._year_factor(query, i)
             scored.append(Scored(self.facts[i], score, coverage, best_sim[i]))
         scored.sort(key=lambda s: (-s.score, s.fact.id))
         return scored[:limit]
@@ -144,10 +148,26 @@ class Matcher:
                 factor *= 0.7
         return factor
 
+    def _year_factor(self, query: Query, i: int) -> float:
+        """A year the question names but the fact neither mentions nor spans is the wrong fact."""
+        years = [int(t) for t in query.toks if t.isdigit() and len(t) == 4 and t[:2] in ("19", "20")]
+        if not years:
+            return 1.0
+        fact = self.facts[i]
+        text = self.years_text[i]
+        for year in years:
+            if str(year) in text:
+                continue
+            date, end = fact.fields.date, fact.fields.end_date
+            if date and end and date.year <= year <= end.year:
+                continue
+            return 0.6
+        return 1.0
+
     @staticmethod
     def _type_factor(qtype: str | None, fact: Fact) -> float:
         if qtype is None:
-            return 1.0
+            return 1.04 if fact.kind == "definition" else 1.0
         f = fact.fields
         has = {
             "date": f.date is not None or fact.kind == "date",
@@ -156,4 +176,6 @@ class Matcher:
             "place": bool(f.places) or fact.kind == "place",
             "definition": fact.kind in ("definition", "list", "event", "relation"),
         }
-        return 1.0 if has.get(qtype, True) else 0.88
+        if qtype == "definition":
+            return 1.04 if fact.kind == "definition" else 1.0
+        return 1.0 if has.get(qtype, True) else MISMATCH.get(qtype, 0.88)

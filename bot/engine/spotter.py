@@ -78,8 +78,11 @@ class Spotter:
         while i < len(toks):
             for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
                 key = " ".join(toks[i:i + n])
-                if key in self.phrases:
-                    spots.append(Spot(self.phrases[key], i, i + n))
+                hit = self.phrases.get(key)
+                if hit is None and key.endswith("s") and len(key) > 4:
+                    hit = self.phrases.get(key[:-1])  # plurals: "comkfors", "mnbgs"
+                if hit is not None:
+                    spots.append(Spot(hit, i, i + n))
                     i += n
                     break
             else:

@@ -170,7 +170,7 @@ class Structured:
         if not self._about_commanders(query):
             return None
         m = _EVENT.search(query.norm)
-        if m is None or find_date(query.norm):
+        if m is None or m.start() == 0 or find_date(query.norm) or self._person_row(query):
             return None
         event = self.engine.matcher.query(m["event"])
         dated = {i for i, f in enumerate(self.engine.matcher.facts) if f.fields.date is not None}
@@ -187,12 +187,25 @@ class Structured:
         if not self._about_commanders(query) or self._person_row(query) or find_date(query.norm):
             return None
         words = [w for w in query.toks if w in _ORDINALS]
-        if not words:
+        present = query.norm.startswith(("who is", "who s ", "whos ")) and "was" not in query.toks
+        if not words and not present:
             return None
         assert self.commanders is not None
-        index = _ORDINALS[words[0]]
-        row = self.commanders.rows[index]
-        if index == -1:
+        rows = list(self.commanders.rows)
+        countries = [s.entity for s in query.spots if self.engine.spotter.kind(s.entity) == "country"]
+        if countries:
+            rows = [r for r in rows if r.get("nationality") == countries[0]]
+            if not rows:
+                return None
+        index = _ORDINALS[words[0]] if words else -1
+        if not -len(rows) <= index < len(rows):
+            return None
+        row = rows[index]
+        if countries:
+            nth = "last" if index == -1 else ("first", "second", "third", "fourth", "fifth")[index]
+            nationality = self.engine.spotter.name(countries[0])
+            text = f"The {nth} commander of KFOR from {nationality} was {self._commander(row)}."
+        elif index == -1:
             text = (f"As of {self._as_of().human()} (the date of my documents), the commander of KFOR was "
                     f"{self._commander(row)}.")
         else:
@@ -233,35 +246,47 @@ class Structured:
     # --- KFOR troop levels ---------------------------------------------------------------------------
     def troops_at(self, question: str, query: Query) -> Answer | None:
         table = self.engine.table(TROOPS)
-        if table is None or not self._has(query, "kfor", "comkfor"):
+        words = set(query.toks)
+        asks_figure = query.qtype == "number" or bool(words & {"levels", "level", "strength", "size", "number"})
+        if table is None or not self._has(query, "kfor", "comkfor") or not asks_figure:
             return None
         rows = sorted(table.rows, key=lambda r: r.get("date"))
-        levels = [r for r in rows if not _INCREMENT.search(str(r.get("label") or ""))]
+        wants_increment = bool(words & {"additional", "reinforcement", "reinforcements", "reinforce", "reserve",
+                                        "extra", "sent", "deployed"})
+        levels = [r for r in rows if bool(_INCREMENT.search(str(r.get("label") or ""))) == wants_increment]
         mention = find_date(query.norm)
-        wants_now = bool(set(query.toks) & {"now", "today", "current", "currently", "present"})
-        wants_list = bool(set(query.toks) & {"levels", "over", "history", "timeline", "evolution", "changed"})
-        if mention is None and not wants_now and not wants_list:
-            return None
+        wants_now = bool(words & {"now", "today", "current", "currently", "present"})
+        wants_first = bool(words & {"first", "initially", "initial", "beginning", "start", "originally", "deployed"})
+        wants_list = bool(words & {"levels", "over", "history", "timeline", "evolution", "changed"})
         if wants_list and mention is None:
             lines = [f"• {r.get('date').human()}: {'about ' if r.get('approx') else ''}{r.get('troops'):,} "
                      f"({r.get('label')})" for r in rows]
             text = "KFOR troop levels over time:\n" + "\n".join(lines)
             return self._reply(question, query, text, [self._row_source(table, rows[0])], TROOPS)
-        if mention is None:
+        if not levels:
+            return None
+        if mention is not None:
+            same = [r for r in levels if r.get("date").year == mention.date.year
+                    and r.get("date").first() <= mention.date.last()]
+            if not same:
+                return self._no_figure(question, mention.date, rows)
+            row = same[-1]
+        elif wants_first and not wants_now:
+            row = levels[0]
+        elif wants_now:
             row = levels[-1]
         else:
-            before = [r for r in levels if r.get("date").first() <= mention.date.last()]
-            if not before:
-                return self.engine.decline(question, f"KFOR did not exist yet in {mention.date.human()}: it "
-                                                     "deployed in June 1999 with some 50,000 troops.")
-            row = before[-1]
+            return None
         about = "about " if row.get("approx") else ""
-        when = row.get("date").human()
-        text = f"KFOR had {about}{row.get('troops'):,} troops ({row.get('label')}, {when})."
-        if mention is not None and row.get("date").year != mention.date.year:
-            text = (f"The latest figure my documents give for {mention.date.human()} is from {when}: "
-                    f"KFOR had {about}{row.get('troops'):,} troops ({row.get('label')}).")
+        text = f"KFOR had {about}{row.get('troops'):,} troops ({row.get('label')}, {row.get('date').human()})."
         return self._reply(question, query, text, [self._row_source(table, row)], TROOPS)
+
+    def _no_figure(self, question: str, date: PartialDate, rows: list[Row]) -> Answer:
+        before = [r for r in rows if r.get("date").last() < date.first()]
+        after = [r for r in rows if r.get("date").first() > date.last()]
+        near = [f"{r.get('troops'):,} in {r.get('date').human()}" for r in (before[-1:] + after[:1])]
+        hint = f" The nearest figures are {' and '.join(near)}." if near else ""
+        return self.engine.decline(question, f"My documents give no KFOR troop figure for {date.human()}.{hint}")
 
     # --- partner milestones --------------------------------------------------------------------------
     def _timeline(self, country: str) -> Table | None:
@@ -276,24 +301,30 @@ class Structured:
             return None
         table = self._timeline(countries[0])
         assert table is not None
-        targets = [s.entity for s in query.spots if s.entity != countries[0]]
-        if not targets:
-            return None
-        target = targets[0]
-        rows = [r for r in table.rows if r.get("joins") == target]
         name = self.engine.spotter.name(countries[0])
-        if not rows and target == "nato":
+        targets = [s.entity for s in query.spots if s.entity != countries[0]]
+        mention = find_date(query.norm)
+        if not targets and mention is not None:
+            rows = [r for r in table.rows if r.get("joins") and r.get("date").year == mention.date.year]
+            if not rows:
+                return None
+            joined = " and ".join(f"the {self.engine.spotter.name(r.get('joins'))}" for r in rows)
+            text = f"In {mention.date.year} {name} joined {joined}."
+            return self._reply(question, query, text, [self._row_source(table, r) for r in rows], table.id)
+        if "nato" in targets and not any(r.get("joins") == "nato" for r in table.rows):
             pfp = [r for r in table.rows if r.get("joins") == "pfp"]
             if not pfp:
                 return None
             text = (f"{name} is not a NATO member: it is a partner country. It joined NATO's Partnership for "
                     f"Peace (PfP) in {pfp[0].get('date').human()}.")
             return self._reply(question, query, text, [self._row_source(table, pfp[0])], table.id)
-        if not rows:
+        found = [(t, next((r for r in table.rows if r.get("joins") == t), None)) for t in targets]
+        hits = [(t, r) for t, r in found if r is not None]
+        if not hits or len(hits) != len(found):
             return None
-        row = rows[0]
-        text = f"{name} joined the {self.engine.spotter.name(target)} in {row.get('date').human()}."
-        return self._reply(question, query, text, [self._row_source(table, row)], table.id)
+        parts = [f"the {self.engine.spotter.name(t)} in {r.get('date').human()}" for t, r in hits]
+        text = f"{name} joined " + " and ".join(parts) + "."
+        return self._reply(question, query, text, [self._row_source(table, r) for _, r in hits], table.id)
 
     def join_compare(self, question: str, query: Query) -> Answer | None:
         countries = list(dict.fromkeys(self._countries(query)))

@@ -33,7 +33,7 @@ def day_start(now: float, days: int) -> tuple[dt.date, float]:
 
 
 def empty_report(days: int, now: float) -> dict[str, Any]:
-    """Every key `build_stats` returns, with nothing counted: what callers get when the database is unusable."""
+    """Every key `build_stats` returns, nothing counted: what callers get when the database is unusable."""
     first, _ = day_start(now, days)
     return {
         "ok": True,
@@ -57,7 +57,9 @@ def empty_report(days: int, now: float) -> dict[str, Any]:
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:
-    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'questions'").fetchone()
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'questions'"
+    ).fetchone()
     return bool(row[0])
 
 
@@ -92,7 +94,9 @@ def unanswered_rows(
                GROUP BY text ORDER BY COUNT(*) DESC, MAX(ts) DESC LIMIT 3""",
             (normalised,),
         ).fetchall()
-        result.append(Unanswered(str(normalised), int(n), float(last_declined), tuple(str(e[0]) for e in examples)))
+        result.append(
+            Unanswered(str(normalised), int(n), float(last_declined), tuple(str(e[0]) for e in examples))
+        )
     return result
 
 
@@ -147,7 +151,12 @@ def build_stats(conn: sqlite3.Connection, *, days: int, now: float, top: int = 1
             (normalised, since),
         ).fetchone()
         top_questions.append(
-            {"question": normalised, "count": int(n), "answered": int(answered), "fact_id": fact[0] if fact else None}
+            {
+                "question": normalised,
+                "count": int(n),
+                "answered": int(answered),
+                "fact_id": fact[0] if fact else None,
+            }
         )
     report["top_questions"] = top_questions
 
