@@ -19,7 +19,7 @@ from bot.engine.text import QWORDS, STOPWORDS, content_stems, normalise, stem, t
 
 # Entities that pick out *which* fact is meant; a fact that lacks one the question names is the wrong fact.
 DISCRIMINATING = {"country", "person", "force", "operation", "programme", "organisation", "exercise", "unit",
-                  "place", "document", "event"}
+                  "place", "document", "event", "role"}
 ENTITY_WEIGHT = 1.6
 # How much a fact loses when it cannot give the kind of answer asked for ("how many" of a fact with no figure).
 MISMATCH = {"number": 0.72, "date": 0.78, "person": 0.8, "place": 0.85}

@@ -13,7 +13,8 @@ from rapidfuzz import fuzz
 from bot.engine.answer import Answer, Context, Source
 from bot.engine.dates import find_date
 from bot.engine.matcher import Query
-from bot.engine.records import PartialDate, Row, Table
+from bot.engine.records import Fact, PartialDate, Row, Table
+from bot.engine.text import normalise
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
@@ -42,7 +43,7 @@ class Structured:
             "commander_at_event": self.commander_at_event, "commander_at_date": self.commander_at_date,
             "commander_ordinal": self.commander_ordinal, "commander_person": self.commander_person,
             "commanders_list": self.commanders_list, "troops_at": self.troops_at,
-            "join_compare": self.join_compare, "join_date": self.join_date, "milestones": self.milestones,
+            "join_compare": self.join_compare, "event_gap": self.event_gap, "join_date": self.join_date, "milestones": self.milestones,
         }
         self.templates = [(t, [re.compile(p) for p in t.patterns]) for t in engine.library.templates
                           if t.query in self.queries]
@@ -103,7 +104,8 @@ class Structured:
 
     # --- KFOR commanders -----------------------------------------------------------------------------
     def commanders_list(self, question: str, query: Query) -> Answer | None:
-        if not self._about_commanders(query) or find_date(query.norm) or self._person_row(query):
+        if not self._about_commanders(query) or find_date(query.norm) or self._person_row(query) \
+                or query.qtype == "number":
             return None
         assert self.commanders is not None
         rows = self.commanders.rows
@@ -247,12 +249,12 @@ class Structured:
     def troops_at(self, question: str, query: Query) -> Answer | None:
         table = self.engine.table(TROOPS)
         words = set(query.toks)
-        asks_figure = query.qtype == "number" or bool(words & {"levels", "level", "strength", "size", "number"})
+        asks_figure = query.qtype in ("number", None) or bool(words & {"levels", "level", "strength", "size"})
         if table is None or not self._has(query, "kfor", "comkfor") or not asks_figure:
             return None
         rows = sorted(table.rows, key=lambda r: r.get("date"))
-        wants_increment = bool(words & {"additional", "reinforcement", "reinforcements", "reinforce", "reserve",
-                                        "extra", "sent", "deployed"})
+        wants_increment = bool(words & {"additional", "reinforcement", "reinforcements", "reinforce", "reinforced",
+                                        "reserve", "extra"})
         levels = [r for r in rows if bool(_INCREMENT.search(str(r.get("label") or ""))) == wants_increment]
         mention = find_date(query.norm)
         wants_now = bool(words & {"now", "today", "current", "currently", "present"})
@@ -330,7 +332,7 @@ class Structured:
         countries = list(dict.fromkeys(self._countries(query)))
         targets = [s.entity for s in query.spots if s.entity not in countries and s.entity != "nato"]
         if len(countries) != 2 or not targets:
-            return None
+            return self.event_order(question, query)
         found = []
         for country in countries:
             table = self._timeline(country)
@@ -348,6 +350,54 @@ class Structured:
         else:
             text = f"{n1} joined the {target} first, in {d1.human()}; {n2} joined in {d2.human()}."
         return self._reply(question, query, text, [self._row_source(t1, r1), self._row_source(t2, r2)], t1.id)
+
+    # --- two dated events --------------------------------------------------------------------------------
+    def _event(self, text: str, shared: list[str]) -> tuple[Fact, PartialDate] | None:
+        """The dated fact a clause names ("the racak massacre"), with the question's shared entities added."""
+        words = text.split()
+        extra = [self.engine.spotter.name(e) for e in shared if e not in self.engine.matcher.query(text).terms]
+        event = self.engine.matcher.query(normalise(" ".join([*words, *extra])))
+        dated = {i for i, f in enumerate(self.engine.matcher.facts) if f.fields.date is not None}
+        ranked = self.engine.matcher.rank(event, limit=1, restrict=dated)
+        if not ranked or ranked[0].score < 0.5 or ranked[0].fact.fields.date is None:
+            return None
+        return ranked[0].fact, ranked[0].fact.fields.date
+
+    def _two_events(self, left: str, right: str, query: Query) -> tuple[tuple[Fact, PartialDate], ...] | None:
+        shared = [s.entity for s in query.spots if self.engine.spotter.kind(s.entity) == "country"]
+        a, b = self._event(left, shared), self._event(right, shared)
+        if a is None or b is None or a[0].id == b[0].id:
+            return None
+        return a, b
+
+    def _sources(self, *facts: Fact) -> list[Source]:
+        return [self.engine.source_of(f.source.doc, f.source.quote, f.section) for f in facts]
+
+    def event_order(self, question: str, query: Query) -> Answer | None:
+        m = _ORDER.search(query.norm)
+        if m is None:
+            return None
+        pair = self._two_events(m["a"], m["b"], query)
+        if pair is None:
+            return None
+        (fa, da), (fb, db) = sorted(pair, key=lambda p: p[1].first())
+        if da.first() == db.first():
+            text = f"Both happened in {da.human()}: {fa.answer} {fb.answer}"
+        else:
+            text = f"First, in {da.human()}: {fa.answer} Later, in {db.human()}: {fb.answer}"
+        return self._reply(question, query, text, self._sources(fa, fb), "events")
+
+    def event_gap(self, question: str, query: Query) -> Answer | None:
+        m = _GAP.search(query.norm)
+        if m is None:
+            return None
+        pair = self._two_events(m["a"], m["b"], query)
+        if pair is None:
+            return None
+        (fa, da), (fb, db) = sorted(pair, key=lambda p: p[1].first())
+        text = f"{_gap(da, db)} passed between {da.human()} ({fa.answer.rstrip('.')}) and {db.human()} " \
+               f"({fb.answer.rstrip('.')})."
+        return self._reply(question, query, text, self._sources(fa, fb), "events")
 
     def milestones(self, question: str, query: Query) -> Answer | None:
         countries = self._countries(query)
@@ -367,6 +417,22 @@ class Structured:
         head = f"NATO–{name} milestones" + (f" in {mention.date.year}" if mention else "") + ":\n"
         return self._reply(question, query, head + "\n".join(lines),
                            [self._row_source(table, r) for r in rows[:3]], table.id)
+
+
+_ORDER = re.compile(r"(?:first|earlier|sooner|before)\b\s*(?P<a>.+?)\s+or\s+(?P<b>.+)$")
+_GAP = re.compile(r"(?:between|after|before)\s+(?P<a>.+?)\s+(?:and|did|was|were|had)\s+(?P<b>.+)$")
+
+
+def _gap(a: PartialDate, b: PartialDate) -> str:
+    """The time between two dates, as precisely as both are known."""
+    if a.day and b.day:
+        days = (b.first() - a.first()).days
+        return f"{days} day{'s' if days != 1 else ''}"
+    if a.month and b.month:
+        months = (b.year - a.year) * 12 + b.month - a.month
+        return f"About {months} month{'s' if months != 1 else ''}"
+    years = b.year - a.year
+    return f"About {years} year{'s' if years != 1 else ''}"
 
 
 def _ordinal(n: int) -> str:

@@ -98,6 +98,7 @@ class BotAPIStandIn:
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True,
             "can_connect_to_business": False, "has_main_web_app": False,
         }  # fmt: skip
+        self.bot_user: Json = {k: self.me[k] for k in ("id", "is_bot", "first_name", "username")}
         self.cond = threading.Condition()
         self.pending: list[Json] = []
         self.delivered: dict[int, int] = {}  # update_id -> how many getUpdates responses carried it
@@ -354,7 +355,7 @@ class BotAPIStandIn:
             chat = self._chat(p["chat_id"])
             msg: Json = {
                 "message_id": self._next_message_id(chat["id"]),
-                "from": self.me,
+                "from": self.bot_user,
                 "chat": chat,
                 "date": int(time.time()),
                 "text": text,

@@ -1,0 +1,43 @@
+"""Small helpers shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.engine.answer import Answer, Context
+
+from .botapi import BOT_USERNAME, Json
+
+ME = f"@{BOT_USERNAME}"
+
+
+def buttons(message: Json) -> list[Json]:
+    return [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+def button(message: Json, text_part: str) -> Json:
+    return next(b for b in buttons(message) if text_part in b["text"])
+
+
+class ScriptedEngine:
+    """The real engine, except for questions starting with "echo " (answer repeats the question) and
+    "longlist" (an answer far over Telegram's 4096 characters): dynamic text the data cannot produce."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def answer(self, text: str, context: Context | None = None) -> Answer:
+        real: Answer = self._engine.answer_fact("kfor.overview")
+        if text.startswith("echo "):
+            return replace(real, question=text, text=f"You asked: {text[5:]}")
+        if text == "longlist":
+            rows = "\n".join(f"{i}. Commander number {i} <of> KFOR & friends, {1999 + i % 15}" for i in range(1, 151))
+            return replace(real, question=text, text=f"A very long list:\n{rows}")
+        if text == "boom":
+            raise RuntimeError(f"engine exploded on {text!r}")
+        answer: Answer = self._engine.answer(text, context)
+        return answer
