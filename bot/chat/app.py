@@ -5,8 +5,6 @@ Importing this module needs no token; building the application does.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -147,11 +145,11 @@ async def publish_profile(app: Application[Any, Any, Any, Any, Any, Any], engine
 async def open_storage(d: Deps) -> None:
     """Open bot.storage when it exists; without it the bot still answers (context then lives in chat_data)."""
     try:
-        storage_cls = importlib.import_module("bot.storage").Storage
+        from bot.storage import Storage
+
         if not d.settings.db.startswith("file:") and d.settings.db != ":memory:":
             Path(d.settings.db).parent.mkdir(parents=True, exist_ok=True)
-        opened = storage_cls.open(d.settings.db)
-        d.storage = await opened if inspect.isawaitable(opened) else opened
+        d.storage = await Storage.open(d.settings.db)
     except Exception as exc:
         d.storage = None
         log.warning("storage unavailable (%s); answering without the query log", type(exc).__name__)
@@ -168,9 +166,7 @@ async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     d = app_deps(app)
     if d.storage is not None:
         try:
-            closing = d.storage.close()
-            if inspect.isawaitable(closing):
-                await closing
+            await d.storage.close()
         except Exception:
             log.warning("closing storage failed", exc_info=True)
         d.storage = None

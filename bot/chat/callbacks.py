@@ -68,7 +68,7 @@ async def _send_new(
     if answer is not None:
         d = deps(context)
         await state.save_context(d, context.chat_data, message.chat.id, answer)
-        await state.log_question(d, message.chat.id, query.from_user.id, answer, source="button")
+        await state.log_question(d, message.chat.id, message.chat.type, query.from_user.id, answer)
     return None
 
 
@@ -110,8 +110,9 @@ async def answer_fact(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, 
 
 
 async def feedback(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
-    chat_id = query.message.chat.id if query.message else 0
-    await state.record_feedback(deps(context), chat_id, query.from_user.id, cb.arg, helpful=cb.action == "up")
+    message = query.message
+    chat_id, ref = (message.chat.id, str(message.message_id)) if message else (0, query.inline_message_id)
+    await state.record_feedback(deps(context), chat_id, query.from_user.id, cb.arg, cb.action == "up", ref)
     return FEEDBACK_THANKS
 
 

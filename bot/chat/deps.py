@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram.ext import Application, CallbackContext
 
 from bot.chat.flood import FloodGuard
 from bot.chat.ports import EngineLike
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
 
 KEY = "natobot"
 
@@ -19,7 +22,7 @@ class Deps:
     engine: EngineLike
     settings: Settings
     flood: FloodGuard = field(default_factory=FloodGuard)
-    storage: Any = None  # bot.storage.Storage once opened in post_init; None when unavailable
+    storage: Storage | None = None  # opened in post_init; None when unavailable
 
 
 def deps(context: CallbackContext[Any, Any, Any, Any]) -> Deps:

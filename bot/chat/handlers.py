@@ -74,7 +74,7 @@ async def answer_question(
     answer = d.engine.answer(text, await state.load_context(d, context.chat_data, chat_id))
     await send(context.bot, chat_id, answer_reply(d.engine, answer, extra), reply_to=message)
     await state.save_context(d, context.chat_data, chat_id, answer)
-    await state.log_question(d, chat_id, user.id if user else None, answer, source="message")
+    await state.log_question(d, chat_id, message.chat.type, user.id if user else None, answer)
 
 
 # --- commands -------------------------------------------------------------------------------------------

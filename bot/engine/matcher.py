@@ -22,7 +22,9 @@ DISCRIMINATING = {"country", "person", "force", "operation", "programme", "organ
                   "place", "document", "event", "role"}
 ENTITY_WEIGHT = 1.6
 # How much a fact loses when it cannot give the kind of answer asked for ("how many" of a fact with no figure).
-MISMATCH = {"number": 0.72, "date": 0.78, "person": 0.8, "place": 0.85}
+PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
+          "troops experts scientists participants".split()}
+MISMATCH = {"number": 0.62, "date": 0.7, "person": 0.75, "place": 0.85}
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Matcher:
         self.spotter = spotter
         self.bags: list[set[str]] = []
         self.years_text: list[str] = []
+        self.count_stems: list[set[str]] = []  # what a fact's figures count: units and answer words
         self.phrasings: list[list[str]] = []  # per fact: term strings of each phrasing
         self.postings: dict[str, set[int]] = defaultdict(set)
         for i, fact in enumerate(self.facts):
@@ -76,6 +79,9 @@ class Matcher:
                 bag.update(terms)
                 strings.append(" ".join(terms))
             self.bags.append(bag)
+            units = " ".join(n.unit for n in fact.fields.numbers)
+            self.count_stems.append(set(content_stems(normalise(f"{units} {fact.answer}"))) | set(content_stems(
+                normalise(" ".join(fact.questions)))))
             self.years_text.append(" ".join((fact.answer, fact.source.quote, *fact.questions)))
             self.phrasings.append(strings)
             for term in bag:
@@ -136,7 +142,7 @@ class Matcher:
             coverage = sum(self.weight(t) for t in query.terms if t in bag) / total
             score = 0.62 * coverage + 0.38 * best_sim[i]
             score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i])
-            score *= self._year_factor(query, i)
+            score *= self._year_factor(query, i) * self._count_factor(query, i)
             scored.append(Scored(self.facts[i], score, coverage, best_sim[i]))
         scored.sort(key=lambda s: (-s.score, s.fact.id))
         return scored[:limit]
@@ -147,6 +153,22 @@ class Matcher:
             if f"@{spot.entity}" not in bag and self.spotter.kind(spot.entity) in DISCRIMINATING:
                 factor *= 0.7
         return factor
+
+    def _count_factor(self, query: Query, i: int) -> float:
+        """ "How many X": a fact whose figures count something else is not the answer."""
+        if query.qtype != "number" or "many" not in query.toks:
+            return 1.0
+        at = query.toks.index("many") + 1
+        counted = next((t for t in query.toks[at:at + 3] if t not in STOPWORDS), None)
+        if counted is None:
+            return 1.0
+        wanted = stem(self._correct(counted))
+        stems = self.count_stems[i]
+        if wanted in stems or f"@{counted}" in self.bags[i]:
+            return 1.0
+        if wanted in PEOPLE and stems & PEOPLE:  # "how many people" is answered by a count of personnel
+            return 1.0
+        return 0.75
 
     def _year_factor(self, query: Query, i: int) -> float:
         """A year the question names but the fact neither mentions nor spans is the wrong fact."""

@@ -19,7 +19,7 @@ from bot.engine.text import normalise
 if TYPE_CHECKING:
     from bot.engine.core import Engine
 
-COMMANDERS, TROOPS = "kfor_commanders", "kfor_troops"
+COMMANDERS, TROOPS, STRUCTURE = "kfor_commanders", "kfor_troops", "kfor_structure"
 _ORDINALS = {"first": 0, "earliest": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4,
              "last": -1, "latest": -1, "current": -1, "currently": -1, "present": -1, "now": -1, "today": -1,
              "final": -1, "newest": -1}
@@ -43,7 +43,7 @@ class Structured:
             "commander_at_event": self.commander_at_event, "commander_at_date": self.commander_at_date,
             "commander_ordinal": self.commander_ordinal, "commander_person": self.commander_person,
             "commanders_list": self.commanders_list, "troops_at": self.troops_at,
-            "join_compare": self.join_compare, "event_gap": self.event_gap, "join_date": self.join_date, "milestones": self.milestones,
+            "join_compare": self.join_compare, "event_gap": self.event_gap, "structure_at": self.structure_at, "join_date": self.join_date, "milestones": self.milestones,
         }
         self.templates = [(t, [re.compile(p) for p in t.patterns]) for t in engine.library.templates
                           if t.query in self.queries]
@@ -252,6 +252,8 @@ class Structured:
         asks_figure = query.qtype in ("number", None) or bool(words & {"levels", "level", "strength", "size"})
         if table is None or not self._has(query, "kfor", "comkfor") or not asks_figure:
             return None
+        if query.qtype is None and query.toks[0] in _AUXILIARY:
+            return None  # "were kfor soldiers attacked ..." is a yes/no question, not a request for a figure
         rows = sorted(table.rows, key=lambda r: r.get("date"))
         wants_increment = bool(words & {"additional", "reinforcement", "reinforcements", "reinforce", "reinforced",
                                         "reserve", "extra"})
@@ -290,6 +292,20 @@ class Structured:
         hint = f" The nearest figures are {' and '.join(near)}." if near else ""
         return self.engine.decline(question, f"My documents give no KFOR troop figure for {date.human()}.{hint}")
 
+    def structure_at(self, question: str, query: Query) -> Answer | None:
+        table = self.engine.table(STRUCTURE)
+        mention = find_date(query.norm)
+        if table is None or mention is None or not self._has(query, "kfor", "mnbg", "mntf", "mnb"):
+            return None
+        first, last = mention.date.first(), mention.date.last()
+        rows = [r for r in table.rows if r.get("start") and r.get("start").first() <= last
+                and (r.get("end") is None or r.get("end").last() >= first)]
+        if not rows:
+            return None
+        lines = [f"• {r.get('unit')}" + (f" — {r.get('location')}" if r.get("location") else "") for r in rows]
+        text = f"KFOR's structure in {mention.date.human()}:\n" + "\n".join(lines)
+        return self._reply(question, query, text, [self._row_source(table, r) for r in rows[:3]], STRUCTURE)
+
     # --- partner milestones --------------------------------------------------------------------------
     def _timeline(self, country: str) -> Table | None:
         return self.engine.table(f"{country}_milestones")
@@ -316,7 +332,7 @@ class Structured:
         if "nato" in targets and not any(r.get("joins") == "nato" for r in table.rows):
             pfp = [r for r in table.rows if r.get("joins") == "pfp"]
             if not pfp:
-                return None
+                return self._membership(question, query, countries[0])
             text = (f"{name} is not a NATO member: it is a partner country. It joined NATO's Partnership for "
                     f"Peace (PfP) in {pfp[0].get('date').human()}.")
             return self._reply(question, query, text, [self._row_source(table, pfp[0])], table.id)
@@ -327,6 +343,17 @@ class Structured:
         parts = [f"the {self.engine.spotter.name(t)} in {r.get('date').human()}" for t, r in hits]
         text = f"{name} joined " + " and ".join(parts) + "."
         return self._reply(question, query, text, [self._row_source(table, r) for _, r in hits], table.id)
+
+    def _membership(self, question: str, query: Query, country: str) -> Answer | None:
+        """A partner outside PfP: the fact that says what its relationship with NATO is."""
+        with_country = {i for i, f in enumerate(self.engine.matcher.facts) if country in f.entities}
+        probe = self.engine.matcher.query(normalise(f"is {self.engine.spotter.name(country)} a nato member or partner"))
+        ranked = self.engine.matcher.rank(probe, limit=1, restrict=with_country)
+        if not ranked or ranked[0].score < 0.5:
+            return None
+        answer = self.engine.answer_fact(ranked[0].fact.id, question, ranked[0].score)
+        return Answer(**{**answer.__dict__, "context": Context(query.norm, ranked[0].fact.id,
+                                                               tuple(s.entity for s in query.spots))})
 
     def join_compare(self, question: str, query: Query) -> Answer | None:
         countries = list(dict.fromkeys(self._countries(query)))
@@ -419,6 +446,7 @@ class Structured:
                            [self._row_source(table, r) for r in rows[:3]], table.id)
 
 
+_AUXILIARY = {"is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will"}
 _ORDER = re.compile(r"(?:first|earlier|sooner|before)\b\s*(?P<a>.+?)\s+or\s+(?P<b>.+)$")
 _GAP = re.compile(r"(?:between|after|before)\s+(?P<a>.+?)\s+(?:and|did|was|were|had)\s+(?P<b>.+)$")
 
