@@ -6,6 +6,7 @@ Importing this module needs no token; building the application does.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,10 @@ def build_application(
     """The bot, ready for run_polling / run_webhook. ``engine`` defaults to ``Engine.load()``."""
     if not settings.token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
+    # Opt in to PTB 23's timedelta durations now: otherwise every 429 (RetryAfter) emits a deprecation warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    for name in ("httpx", "httpcore"):  # they log each request URL at INFO/DEBUG, and the URL holds the token
+        logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.WARNING))
     if engine is None:
         from bot.engine import Engine
 

@@ -22,6 +22,7 @@ _SENTENCE = re.compile(r"[^.!?]+(?:[.!?](?=\s|$)|$)")
 _MILESTONE_HEAD = re.compile(r"Milestones in relations\s+")
 _MILESTONE_SPLIT = re.compile(r"(?<![\d,–-])\s+(?=(?:19|20)\d{2}\s+[A-Z])")
 _EXTRA_EVENT = re.compile(r"\s{2,}")
+_NEXT_SENTENCE = re.compile(r"(?<=[a-z)]\.)\s+(?=[A-Z])")
 _ABBR = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|on|in)\s+)*){1,8})\(([A-Z][A-Za-z0-9-]{1,10})\)")
 _DEFINITION = re.compile(r"^(?:The\s+)?([A-Z][\w’' -]{1,60}?)\s+(?:is|was|are)\s+(?:an?|the)\s+")
 _FIGURE = re.compile(r"\b(?:some|about|around|approximately|over|more than|nearly|up to)?\s*"
@@ -64,7 +65,8 @@ def milestone_lines(text: str) -> Iterator[tuple[int, str, str]]:
             offset = block.find(piece, pos)
             pos = offset + len(piece)
             year = piece[:4]
-            for event in (e.strip() for e in _EXTRA_EVENT.split(piece.strip()) if e.strip()):
+            gaps = (e.strip() for e in _EXTRA_EVENT.split(piece.strip()) if e.strip())
+            for event in (x for gap in gaps for x in _NEXT_SENTENCE.split(gap) if x):
                 yield block_start + block.find(event, offset), event, year
 
 

@@ -120,7 +120,7 @@ class BotAPIStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, name="botapi", daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="botapi", daemon=True)
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     @property
