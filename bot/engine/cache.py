@@ -41,9 +41,9 @@ def load_cached(root: Path) -> Engine | None:
     try:
         path = cache_dir() / f"engine-{cache_key(root)}.pickle"
         with path.open("rb") as fh:
-            engine: Engine = pickle.load(fh)  # noqa: S301 - our own file, keyed by our own inputs
+            engine: Engine = pickle.load(fh)
         return engine
-    except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
+    except Exception:
         return None
 
 

@@ -153,7 +153,8 @@ class Engine:
     def _command(self, question: str, command: Command, context: Context | None) -> Answer:
         if command.name == "ask":
             if not command.args:
-                return self.decline(question, "Ask me something after /ask, for example: /ask who commanded KFOR in 2005")
+                return self.decline(question, "Ask me something after /ask, for example: "
+                                              "/ask who commanded KFOR in 2005")
             return self._question(question, command.args, context)
         topic = self.topic_by_command.get(command.name)
         if topic is None:

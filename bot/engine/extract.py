@@ -28,8 +28,8 @@ _DEFINITION = re.compile(r"^(?:The\s+)?([A-Z][\w’' -]{1,60}?)\s+(?:is|was|are)
 _FIGURE = re.compile(r"\b(?:some|about|around|approximately|over|more than|nearly|up to)?\s*"
                      r"(\d{1,3}(?:,\d{3})+|\d+)(?:-day)?\s+([a-z][a-z-]+(?:\s[a-z-]+)?)")
 _MONEY = re.compile(r"US\$\s?\d[\d,.]*\s*(?:million|billion)?")
-_ROLE = re.compile(r"\b(President|Secretary General|Foreign Minister|Defence Minister|Minister of [A-Z][a-z]+(?: [A-Z][a-z]+)*"
-                   r"|Ambassador|Director(?: General)?|Special Representative|Commander|Chairman|Special Envoy"
+_ROLE = re.compile(r"\b(President|Secretary General|Foreign Minister|Defence Minister"
+                   r"|Minister of [A-Z][a-z]+(?: [A-Z][a-z]+)*|Ambassador|Director(?: General)?|Special Representative|Commander|Chairman|Special Envoy"
                    r"|Assistant Secretary General|Deputy Assistant Secretary General)\b[^.;]*?,?\s+"
                    r"((?:[A-Z][a-zà-ž’'-]+\s){1,3}[A-Z][a-zà-ž’'-]+)")
 _EMBASSY = re.compile(r"Contact Point Embassy in ([A-Z]\w+) is the embassy of ([A-Z]\w+)")
@@ -132,8 +132,9 @@ def _people(text: str) -> Iterator[Candidate]:
                             {"person": {"name": name, "role": role}})
     for m in _EMBASSY.finditer(text):
         yield Candidate("place", m.group(), f"The NATO Contact Point Embassy in {m[1]} is the embassy of {m[2]}.",
-                        [f"{m[1].lower()} contact point embassy", f"which embassy is nato's contact point in {m[1].lower()}",
-                         f"nato embassy {m[1].lower()}"], {"place": m[2]})
+                        [f"{m[1].lower()} contact point embassy",
+                         f"which embassy is nato's contact point in {m[1].lower()}", f"nato embassy {m[1].lower()}"],
+                        {"place": m[2]})
 
 
 def extract(text: str) -> list[Candidate]:
@@ -183,7 +184,8 @@ def to_records(path: Path, text: str, candidates: Sequence[Candidate]) -> dict[s
     facts = []
     for i, cand in enumerate(candidates, 1):
         facts.append({
-            "id": f"{topic}.candidate-{i:03d}", "section": section_of(text.find(cand.quote)), "kind": cand.kind, "answer": cand.answer,
+            "id": f"{topic}.candidate-{i:03d}", "section": section_of(text.find(cand.quote)), "kind": cand.kind,
+            "answer": cand.answer,
             "questions": cand.questions, "entities": [], "fields": cand.fields,
             "source": {"doc": path.name, "quote": cand.quote},
         })

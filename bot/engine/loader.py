@@ -97,7 +97,8 @@ _SPECS: dict[str, dict[str, tuple[bool, Checker]]] = {
     },
     "topic": {
         "command": (True, _is_str), "title": (True, _is_str), "description": (True, _is_str),
-        "overview": (True, _is_str), "subcommands": (False, lambda v: None if isinstance(v, list) else "must be a list"),
+        "overview": (True, _is_str),
+        "subcommands": (False, lambda v: None if isinstance(v, list) else "must be a list"),
     },
     "subcommand": {"name": (True, _is_str), "title": (True, _is_str), "ask": (True, _is_str)},
     "datafile": {"topic": (True, _is_str), "doc": (True, _is_str), "facts": (False, _any), "tables": (False, _is_map)},
@@ -364,7 +365,8 @@ def _load_quote(ctx: _Ctx, node: Any, shown: str, rid: str, default_doc: str,
     quote = node["quote"]
     start = _find_in_section(doc, quote, section_id)
     if start < 0:
-        ctx.report(shown, node.line_of("quote"), rid, f"quote not found in {doc_name}; {closest_passage(quote, doc.text)}")
+        hint = closest_passage(quote, doc.text)
+        ctx.report(shown, node.line_of("quote"), rid, f"quote not found in {doc_name}; {hint}")
         return None
     if section_id is not None:
         known = [s.id for s in doc.sections]

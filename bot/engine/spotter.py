@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-
 from rapidfuzz import fuzz, process
 
 from bot.engine.records import Entity

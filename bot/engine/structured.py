@@ -39,11 +39,19 @@ class Structured:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.queries: dict[str, Callable[[str, Query], Answer | None]] = {
-            "commanders_count": self.commanders_count, "commander_relation": self.commander_relation,
-            "commander_at_event": self.commander_at_event, "commander_at_date": self.commander_at_date,
-            "commander_ordinal": self.commander_ordinal, "commander_person": self.commander_person,
-            "commanders_list": self.commanders_list, "troops_at": self.troops_at,
-            "join_compare": self.join_compare, "event_gap": self.event_gap, "structure_at": self.structure_at, "join_date": self.join_date, "milestones": self.milestones,
+            "commanders_count": self.commanders_count,
+            "commander_relation": self.commander_relation,
+            "commander_at_event": self.commander_at_event,
+            "commander_at_date": self.commander_at_date,
+            "commander_ordinal": self.commander_ordinal,
+            "commander_person": self.commander_person,
+            "commanders_list": self.commanders_list,
+            "troops_at": self.troops_at,
+            "join_compare": self.join_compare,
+            "event_gap": self.event_gap,
+            "structure_at": self.structure_at,
+            "join_date": self.join_date,
+            "milestones": self.milestones,
         }
         self.templates = [(t, [re.compile(p) for p in t.patterns]) for t in engine.library.templates
                           if t.query in self.queries]
@@ -177,7 +185,7 @@ class Structured:
         event = self.engine.matcher.query(m["event"])
         dated = {i for i, f in enumerate(self.engine.matcher.facts) if f.fields.date is not None}
         ranked = self.engine.matcher.rank(event, limit=2, restrict=dated)
-        if not ranked or ranked[0].score < 0.5 or ranked[0].fact.topic == "kfor" and "command" in event.terms:
+        if not ranked or ranked[0].score < 0.5 or (ranked[0].fact.topic == "kfor" and "command" in event.terms):
             return None
         fact = ranked[0].fact
         assert fact.fields.date is not None

@@ -61,7 +61,7 @@ def load_yaml(path: Path, shown: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise YamlError(shown, 0, f"cannot read file: {exc.__class__.__name__}") from exc
     try:
-        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - LineLoader is a SafeLoader
+        return yaml.load(text, Loader=LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

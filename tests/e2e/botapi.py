@@ -8,6 +8,7 @@ sent, edited and answered. Faults (429 with retry_after, 502) can be injected pe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -252,10 +253,8 @@ class BotAPIStandIn:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):  # the client gave up on a long poll
                     self.wfile.write(payload)
-                except OSError:  # the client gave up on a long poll
-                    pass
 
         return Handler
 
@@ -464,7 +463,11 @@ class BotAPIStandIn:
 
     def api_getWebhookInfo(self, p: Json) -> Json:
         with self.cond:
-            return {"url": self.webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self.pending)}
+            return {
+                "url": self.webhook["url"],
+                "has_custom_certificate": False,
+                "pending_update_count": len(self.pending),
+            }
 
     def api_sendChatAction(self, p: Json) -> bool:
         return True

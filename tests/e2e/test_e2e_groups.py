@@ -48,7 +48,12 @@ async def test_mention_in_text_is_answered_without_the_mention(api: BotAPIStandI
 
 async def test_text_mention_entity_is_answered(api: BotAPIStandIn, bot: Any) -> None:
     text = "natobot, when did Kazakhstan join PfP"
-    entity = {"type": "text_mention", "offset": 0, "length": 7, "user": {"id": BOT_ID, "is_bot": True, "first_name": "natobot"}}
+    entity = {
+        "type": "text_mention",
+        "offset": 0,
+        "length": 7,
+        "user": {"id": BOT_ID, "is_bot": True, "first_name": "natobot"},
+    }
     ask = api.message(GROUP, NO_NAME, text, entities=[entity])
     [reply] = await answers_to(api, ask)
     assert "1995" in reply["text"].split("\n")[0]

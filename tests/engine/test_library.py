@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from bot.engine import Engine
 
@@ -43,7 +44,7 @@ def test_kfor_commanders_table_is_complete_and_ordered(engine: Engine) -> None:
     assert len(rows) == 18
     assert rows[0].get("name") == "Sir Michael Jackson" and rows[-1].get("name") == "Salvatore Farina"
     assert rows[-1].get("end") is None  # "Present" as of 2013
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         end = before.get("end").first()
         start = after.get("start").first()
         assert start >= before.get("start").first()

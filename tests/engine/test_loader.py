@@ -44,7 +44,8 @@ def test_too_few_questions(make_root: MakeRoot) -> None:
 def test_duplicate_id(make_root: MakeRoot) -> None:
     facts = DATA.split("facts:\n")[1]
     data = DATA + facts
-    assert problems(make_root, data=data) == ["data/kgz.yaml:12: kgz.pfp: duplicate id (first defined at data/kgz.yaml:4)"]
+    assert problems(make_root, data=data) == [
+        "data/kgz.yaml:12: kgz.pfp: duplicate id (first defined at data/kgz.yaml:4)"]
 
 
 def test_undeclared_entity(make_root: MakeRoot) -> None:
@@ -53,7 +54,8 @@ def test_undeclared_entity(make_root: MakeRoot) -> None:
 
 
 def test_quote_not_found_names_closest_passage(make_root: MakeRoot) -> None:
-    data = DATA.replace("1994 Kyrgyzstan joins the Partnership for Peace.", "1994 Kyrgyzstan joined the Partnership for Peace.")
+    data = DATA.replace("1994 Kyrgyzstan joins the Partnership for Peace.",
+                        "1994 Kyrgyzstan joined the Partnership for Peace.")
     [message] = problems(make_root, data=data)
     assert message.startswith("data/kgz.yaml:11: kgz.pfp: quote not found in 900_test.txt; closest passage (")
     assert "'1994 Kyrgyzstan joins the Partnership for Peace" in message
@@ -92,7 +94,8 @@ tables:
     rows:
       - {n: many, quote: "1994 Kyrgyzstan joins"}
 """
-    assert problems(make_root, data=DATA + table) == ["data/kgz.yaml:18: counts: n: expected a whole number, got 'many'"]
+    assert problems(make_root, data=DATA + table) == [
+        "data/kgz.yaml:18: counts: n: expected a whole number, got 'many'"]
 
 
 def test_broken_yaml_names_file_and_line(make_root: MakeRoot) -> None:
