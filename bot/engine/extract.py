@@ -29,7 +29,8 @@ _FIGURE = re.compile(r"\b(?:some|about|around|approximately|over|more than|nearl
                      r"(\d{1,3}(?:,\d{3})+|\d+)(?:-day)?\s+([a-z][a-z-]+(?:\s[a-z-]+)?)")
 _MONEY = re.compile(r"US\$\s?\d[\d,.]*\s*(?:million|billion)?")
 _ROLE = re.compile(r"\b(President|Secretary General|Foreign Minister|Defence Minister"
-                   r"|Minister of [A-Z][a-z]+(?: [A-Z][a-z]+)*|Ambassador|Director(?: General)?|Special Representative|Commander|Chairman|Special Envoy"
+                   r"|Minister of [A-Z][a-z]+(?: [A-Z][a-z]+)*|Ambassador|Director(?: General)?"
+                   r"|Special Representative|Commander|Chairman|Special Envoy"
                    r"|Assistant Secretary General|Deputy Assistant Secretary General)\b[^.;]*?,?\s+"
                    r"((?:[A-Z][a-zà-ž’'-]+\s){1,3}[A-Z][a-zà-ž’'-]+)")
 _EMBASSY = re.compile(r"Contact Point Embassy in ([A-Z]\w+) is the embassy of ([A-Z]\w+)")
