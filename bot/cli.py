@@ -7,11 +7,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.engine.errors import DataError
 
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
-def _engine():  # type: ignore[no-untyped-def]
+
+def _engine() -> Engine:
     from bot.engine import Engine
 
     return Engine.load()

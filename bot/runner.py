@@ -45,13 +45,9 @@ def configure_logging(settings: Settings) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="natobot run", description="Run the Telegram bot (long polling by default)."
-    )
+    p = argparse.ArgumentParser(prog="natobot run", description="Run the Telegram bot (long polling by default).")
     p.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to (enables webhook mode)")
-    p.add_argument(
-        "--listen", default="127.0.0.1", help="address the webhook server binds (default 127.0.0.1)"
-    )
+    p.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port the webhook server binds (default 8080)")
     p.add_argument("--secret-token", help="X-Telegram-Bot-Api-Secret-Token expected on webhook requests")
     return p
@@ -119,9 +115,7 @@ def run(argv: Sequence[str]) -> int:
                 bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
-            app.run_polling(
-                allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT, bootstrap_retries=BOOTSTRAP_RETRIES
-            )
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=POLL_TIMEOUT, bootstrap_retries=BOOTSTRAP_RETRIES)
     except tg_error.InvalidToken:
         return fail("Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized); check the token", 2)
     except tg_error.TelegramError as exc:

@@ -77,9 +77,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
-        )
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(False)  # one update at a time: follow-ups see the previous turn
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -111,9 +109,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], engine: En
     app.add_handler(MessageHandler(new & private & filters.TEXT, g(h.on_private_text)))
     # Groups: only mentions of the bot and replies to its messages; all other chatter is ignored.
     app.add_handler(
-        MessageHandler(
-            new & groups & filters.TEXT & ~filters.COMMAND & AddressedToBot(), g(h.on_group_addressed)
-        )
+        MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND & AddressedToBot(), g(h.on_group_addressed))
     )
     # Private chats: stickers, photos, voice... and edited messages get a one-line hint (ignored in groups).
     app.add_handler(MessageHandler(new & private & ~filters.TEXT, h.on_private_no_text))
@@ -138,9 +134,7 @@ def bot_commands(engine: EngineLike, *, group: bool) -> list[BotCommand]:
 async def publish_profile(app: Application[Any, Any, Any, Any, Any, Any], engine: EngineLike) -> None:
     """Command menus (private and group scopes) and the description; failures are logged, not fatal."""
     try:
-        await app.bot.set_my_commands(
-            bot_commands(engine, group=False), scope=BotCommandScopeAllPrivateChats()
-        )
+        await app.bot.set_my_commands(bot_commands(engine, group=False), scope=BotCommandScopeAllPrivateChats())
         await app.bot.set_my_commands(bot_commands(engine, group=True), scope=BotCommandScopeAllGroupChats())
         await app.bot.set_my_description(DESCRIPTION)
     except TelegramError as exc:

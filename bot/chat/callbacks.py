@@ -49,8 +49,7 @@ def _valid(d: Deps, cb: Callback) -> bool:
         return any(t.command == cb.arg for t in d.engine.topics)
     if cb.action == "sub":
         return any(
-            t.command == cb.args[0] and any(s.name == cb.args[1] for s in t.subcommands)
-            for t in d.engine.topics
+            t.command == cb.args[0] and any(s.name == cb.args[1] for s in t.subcommands) for t in d.engine.topics
         )
     if cb.action in ("up", "dn") and cb.arg.startswith(TABLE_PREFIX):  # feedback on a table answer
         return d.engine.table(cb.arg.removeprefix(TABLE_PREFIX)) is not None
@@ -119,9 +118,7 @@ async def feedback(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb:
 async def topic(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:
     d = deps(context)
     answer = d.engine.answer(f"/{cb.arg}")
-    return await _send_new(
-        query, context, answer_reply(d.engine, answer, topic_keyboard(d.engine, cb.arg)), answer
-    )
+    return await _send_new(query, context, answer_reply(d.engine, answer, topic_keyboard(d.engine, cb.arg)), answer)
 
 
 async def subtopic(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, cb: Callback) -> str | None:

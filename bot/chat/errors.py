@@ -29,9 +29,7 @@ def describe(update: object) -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     where = describe(update)
-    if isinstance(
-        error, RetryAfter | NetworkError
-    ):  # Telegram unreachable or pacing us: an apology won't get through
+    if isinstance(error, RetryAfter | NetworkError):  # Telegram unreachable or pacing us: an apology won't get through
         log.warning("Telegram API problem while handling %s: %s", where, error)
         return
     if isinstance(error, Forbidden):

@@ -59,9 +59,7 @@ def article(answer: Answer, bot_username: str) -> InlineQueryResultArticle:
         title=answer.text if len(answer.text) <= 100 else answer.text[:99] + "…",
         description=source,
         input_message_content=InputTextMessageContent(split_html(answer_html(answer))[0]),
-        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ask natobot", url=link)]])
-        if link
-        else None,
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ask natobot", url=link)]]) if link else None,
     )
 
 

@@ -104,9 +104,7 @@ def answer_keyboard(
             else None
         )
         related = _button("🔗 Related", cb.encode("rel", fid)) if answer.related else None
-        return _markup(
-            [[first, related], [_button("👍", cb.encode("up", fid)), _button("👎", cb.encode("dn", fid))]]
-        )
+        return _markup([[first, related], [_button("👍", cb.encode("up", fid)), _button("👎", cb.encode("dn", fid))]])
     return _markup([[_button(s.question, cb.encode("ans", s.fact_id))] for s in answer.suggestions[:3]])
 
 

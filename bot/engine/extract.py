@@ -101,9 +101,9 @@ def _definitions(text: str) -> Iterator[Candidate]:
         yield Candidate("definition", m.group().strip(), f"{abbr} stands for {name}.",
                         [f"what is {abbr.lower()}", f"what does {abbr.lower()} stand for", f"{abbr.lower()} meaning"])
     for _, sentence in sentences(text):
-        m = _DEFINITION.match(sentence)
-        if m and len(sentence) < 300:
-            subject = m[1].strip()
+        head = _DEFINITION.match(sentence)
+        if head and len(sentence) < 300:
+            subject = head[1].strip()
             yield Candidate("definition", sentence, sentence,
                             [f"what is {subject.lower()}", f"define {subject.lower()}", f"{subject.lower()}"])
 

@@ -27,8 +27,8 @@ class LineLoader(yaml.SafeLoader):
         out.line = node.start_mark.line + 1
         out.key_lines = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-            value = self.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
+            value = self.construct_object(value_node, deep=True)
             skey = str(key)
             if skey in out:
                 raise yaml.constructor.ConstructorError(
