@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -33,7 +33,6 @@ class Reply:
 
     chunks: tuple[str, ...]
     keyboard: InlineKeyboardMarkup | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def reply(html_text: str, keyboard: InlineKeyboardMarkup | None = None) -> Reply:
@@ -121,11 +120,6 @@ def topics_keyboard(topics: Sequence[TopicLike]) -> InlineKeyboardMarkup | None:
 def subtopics_keyboard(topic: TopicLike) -> InlineKeyboardMarkup | None:
     buttons = [_button(s.title or s.name, cb.encode("sub", topic.command, s.name)) for s in topic.subcommands]
     return _markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-
-
-def plain_html(text: str) -> str:
-    """A plain-text body shared with the terminal chat, escaped; a first line ending in ':' stays plain."""
-    return esc(text)
 
 
 # --- splitting ------------------------------------------------------------------------------------------
