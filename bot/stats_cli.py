@@ -37,9 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="natobot stats", description="Usage report from natobot's database.")
-    p.add_argument(
-        "--days", type=int, default=None, help="report the last N days, today included (default 7)"
-    )
+    p.add_argument("--days", type=int, default=None, help="report the last N days, today included (default 7)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--unanswered", action="store_true", help="list the top unanswered (declined) questions")
     p.add_argument("--yaml", action="store_true", help="with --unanswered: print stub fact records (YAML)")
@@ -127,9 +125,7 @@ def _open(target: Target) -> sqlite3.Connection:
             try:
                 migrate(conn)
             except sqlite3.OperationalError as exc:  # read-only copy: report from the old schema
-                print(
-                    f"natobot stats: could not upgrade the schema ({exc}); reading it as is", file=sys.stderr
-                )
+                print(f"natobot stats: could not upgrade the schema ({exc}); reading it as is", file=sys.stderr)
         conn.execute("PRAGMA query_only = ON")
     except BaseException:
         conn.close()

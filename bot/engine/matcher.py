@@ -22,6 +22,8 @@ DISCRIMINATING = {"country", "person", "force", "operation", "programme", "organ
                   "place", "document", "event", "role"}
 ENTITY_WEIGHT = 1.6
 # How much a fact loses when it cannot give the kind of answer asked for ("how many" of a fact with no figure).
+ORDINALS = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth 1st 2nd 3rd "
+               "4th 5th 6th 7th 8th 9th 10th".split())
 PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
           "troops experts scientists participants".split()}
 MISMATCH = {"number": 0.62, "date": 0.7, "person": 0.75, "place": 0.85}
@@ -142,7 +144,7 @@ class Matcher:
             coverage = sum(self.weight(t) for t in query.terms if t in bag) / total
             score = 0.62 * coverage + 0.38 * best_sim[i]
             score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i])
-            score *= self._year_factor(query, i) * self._count_factor(query, i)
+            score *= self._year_factor(query, i) * self._count_factor(query, i) * self._ordinal_factor(query, i)
             scored.append(Scored(self.facts[i], score, coverage, best_sim[i]))
         scored.sort(key=lambda s: (-s.score, s.fact.id))
         return scored[:limit]
@@ -156,9 +158,10 @@ class Matcher:
 
     def _count_factor(self, query: Query, i: int) -> float:
         """ "How many X": a fact whose figures count something else is not the answer."""
-        if query.qtype != "number" or "many" not in query.toks:
+        word = "many" if "many" in query.toks else "much" if "much" in query.toks else None
+        if query.qtype != "number" or word is None:
             return 1.0
-        at = query.toks.index("many") + 1
+        at = query.toks.index(word) + 1
         counted = next((t for t in query.toks[at:at + 3] if t not in STOPWORDS), None)
         if counted is None:
             return 1.0
@@ -169,6 +172,16 @@ class Matcher:
         if wanted in PEOPLE and stems & PEOPLE:  # "how many people" is answered by a count of personnel
             return 1.0
         return 0.75
+
+    def _ordinal_factor(self, query: Query, i: int) -> float:
+        """ "The sixth round" is not answered by a fact about the fifth."""
+        asked = [t for t in query.toks if t in ORDINALS]
+        if not asked:
+            return 1.0
+        words = set(tokens(normalise(self.years_text[i])))
+        if any(a in words for a in asked) or not words & ORDINALS:
+            return 1.0
+        return 0.6
 
     def _year_factor(self, query: Query, i: int) -> float:
         """A year the question names but the fact neither mentions nor spans is the wrong fact."""

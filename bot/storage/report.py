@@ -57,15 +57,11 @@ def empty_report(days: int, now: float) -> dict[str, Any]:
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:
-    row = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'questions'"
-    ).fetchone()
+    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'questions'").fetchone()
     return bool(row[0])
 
 
-def unanswered_rows(
-    conn: sqlite3.Connection, *, limit: int = 20, since_ts: float | None = None
-) -> list[Unanswered]:
+def unanswered_rows(conn: sqlite3.Connection, *, limit: int = 20, since_ts: float | None = None) -> list[Unanswered]:
     """Declined questions grouped by normalised text, most often first, leaving out those answered since."""
     if not _has_tables(conn):
         return []
@@ -94,9 +90,7 @@ def unanswered_rows(
                GROUP BY text ORDER BY COUNT(*) DESC, MAX(ts) DESC LIMIT 3""",
             (normalised,),
         ).fetchall()
-        result.append(
-            Unanswered(str(normalised), int(n), float(last_declined), tuple(str(e[0]) for e in examples))
-        )
+        result.append(Unanswered(str(normalised), int(n), float(last_declined), tuple(str(e[0]) for e in examples)))
     return result
 
 

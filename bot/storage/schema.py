@@ -137,9 +137,7 @@ def migrate(conn: sqlite3.Connection, target: int = CURRENT_VERSION) -> int:
 
 def connect(target: Target, *, busy_timeout_ms: int, read_only: bool = False) -> sqlite3.Connection:
     """A plain sqlite3 connection in autocommit mode (the caller closes it)."""
-    conn = sqlite3.connect(
-        target.database, uri=target.uri, timeout=busy_timeout_ms / 1000, isolation_level=None
-    )
+    conn = sqlite3.connect(target.database, uri=target.uri, timeout=busy_timeout_ms / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if read_only:

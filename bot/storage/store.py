@@ -299,9 +299,7 @@ class Storage:
         self._last_id = qid
         return qid
 
-    def record_feedback(
-        self, *, chat_id: int, user_id: int, fact_id: str, vote: int, question_ref: str | None
-    ) -> None:
+    def record_feedback(self, *, chat_id: int, user_id: int, fact_id: str, vote: int, question_ref: str | None) -> None:
         """Queue a vote (> 0 helpful, < 0 not helpful; 0 is ignored). A user's later vote on the same answer
         (`question_ref`, e.g. the id `log_question` returned) replaces the earlier one."""
         if vote == 0:
@@ -328,9 +326,7 @@ class Storage:
             raise ValueError(f"chat state is larger than {MAX_STATE_BYTES} bytes")
         self._seq += 1
         chat = int(chat_id)
-        if self._enqueue(
-            _State(ts=self._clock(), chat_id=chat, state=encoded, seq=self._seq, queued=time.monotonic())
-        ):
+        if self._enqueue(_State(ts=self._clock(), chat_id=chat, state=encoded, seq=self._seq, queued=time.monotonic())):
             self._overlay[chat] = (self._seq, encoded)
 
     def _enqueue(self, item: _Item) -> bool:
@@ -412,9 +408,7 @@ class Storage:
             await self.flush(timeout=min(1.0, self._close_timeout))
         now = self._clock()
         try:
-            result = await asyncio.to_thread(
-                self._read_sync, lambda c: _report.build_stats(c, days=days, now=now)
-            )
+            result = await asyncio.to_thread(self._read_sync, lambda c: _report.build_stats(c, days=days, now=now))
         except Exception as exc:
             self._report_failure("read", exc)
             result = _report.empty_report(days, now)
@@ -670,8 +664,7 @@ class Storage:
                 if retention_due and self._retention_days is not None:
                     cutoff = now - self._retention_days * _DAY
                     cursor = await db.execute(
-                        "UPDATE questions SET text = NULL, normalised = NULL "
-                        "WHERE ts < ? AND text IS NOT NULL",
+                        "UPDATE questions SET text = NULL, normalised = NULL WHERE ts < ? AND text IS NOT NULL",
                         (cutoff,),
                     )
                     if cursor.rowcount > 0:
@@ -695,7 +688,8 @@ class Storage:
 
     async def _connect_writer(self) -> bool:
         try:
-            salt = await asyncio.to_thread(prepare, self._target, busy_timeout_ms=self._busy_timeout_ms)
+            if self._target.file is not None and not self._target.uri:
+                self._target.file.parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(
                 self._target.database,
                 uri=self._target.uri,
@@ -703,6 +697,8 @@ class Storage:
                 isolation_level=None,
             )
             try:
+                # With the writer's connection already open, so that an in-memory database outlives it.
+                salt = await asyncio.to_thread(prepare, self._target, busy_timeout_ms=self._busy_timeout_ms)
                 await db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
                 await db.execute("PRAGMA synchronous = NORMAL")
                 if self._max_bytes is not None:
@@ -750,13 +746,13 @@ class Storage:
         self._failing_since = time.monotonic()
         log.error(
             "storage: %s failed on %s (%s: %s). Answers continue; writes are queued (up to %d records, "
-            "for up to %ds) and retried. %sLogged once until the database is usable again.",
+            "for up to %gs) and retried. %sLogged once until the database is usable again.",
             op,
             self._target.display,
             kind,
             exc,
             self._max_pending,
-            int(self._retry_window),
+            self._retry_window,
             _HINTS.get(kind, ""),
         )
 

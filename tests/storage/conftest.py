@@ -47,7 +47,9 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def recoveries(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "bot.storage" and "usable again" in r.getMessage()]
+    return [
+        r.getMessage() for r in caplog.records if r.name == "bot.storage" and "is usable again after" in r.getMessage()
+    ]
 
 
 async def wait_until(cond: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -70,9 +70,19 @@ async def test_close_flushes_everything_queued(db_path: Path) -> None:
     assert query(db_path, "SELECT count(*) FROM questions") == [(250,)]
     assert query(db_path, "SELECT count(*) FROM feedback") == [(1,)]
     assert query(db_path, "SELECT count(*) FROM chat_state") == [(1,)]
-    assert storage.log_question(
-        chat_id=1, user_id=1, chat_type="private", text="x", normalised="x", fact_id=None, confidence=0, status="declined"
-    ) is None  # after close: dropped, not raised
+    assert (
+        storage.log_question(
+            chat_id=1,
+            user_id=1,
+            chat_type="private",
+            text="x",
+            normalised="x",
+            fact_id=None,
+            confidence=0,
+            status="declined",
+        )
+        is None
+    )  # after close: dropped, not raised
 
 
 async def test_raw_chat_and_user_ids_never_reach_the_database(db_path: Path) -> None:
@@ -83,12 +93,14 @@ async def test_raw_chat_and_user_ids_never_reach_the_database(db_path: Path) -> 
     storage.set_chat_state(chat_id, {"context": {"q": 1}})
     await storage.close()
     blob = b"".join(p.read_bytes() for p in db_path.parent.iterdir())
-    dump = "\n".join(str(r) for t in ("questions", "feedback", "chat_state") for r in query(db_path, f"SELECT * FROM {t}"))
+    dump = "\n".join(
+        str(r) for t in ("questions", "feedback", "chat_state") for r in query(db_path, f"SELECT * FROM {t}")
+    )
     for raw in (str(chat_id), str(user_id)):
         assert raw not in dump
         assert raw.encode() not in blob
     # Still one chat and one user: the hashes are stable, so the report can count them.
-    (chat_hash, user_hash), = query(db_path, "SELECT chat_hash, user_hash FROM questions")
+    ((chat_hash, user_hash),) = query(db_path, "SELECT chat_hash, user_hash FROM questions")
     assert query(db_path, "SELECT chat_hash, user_hash FROM feedback") == [(chat_hash, user_hash)]
     assert chat_hash != user_hash
 
@@ -138,7 +150,9 @@ async def test_a_revote_replaces_the_earlier_vote(db_path: Path) -> None:
     storage = await Storage.open(db_path, **FAST)
     qid = ask(storage)[0]
     for vote in (1, -1, 1, -1):  # a user tapping 👍 then 👎 and back: one vote, the last one
-        storage.record_feedback(chat_id=1001, user_id=42, fact_id="kazakhstan.pfp-joined", vote=vote, question_ref=str(qid))
+        storage.record_feedback(
+            chat_id=1001, user_id=42, fact_id="kazakhstan.pfp-joined", vote=vote, question_ref=str(qid)
+        )
     storage.record_feedback(chat_id=1001, user_id=43, fact_id="kazakhstan.pfp-joined", vote=1, question_ref=str(qid))
     storage.record_feedback(chat_id=1001, user_id=43, fact_id="kazakhstan.pfp-joined", vote=0, question_ref=str(qid))
     await storage.close()
