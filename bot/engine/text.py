@@ -53,7 +53,8 @@ def normalise(text: str) -> str:
     text = text.casefold()
     text = _THOUSANDS.sub("", text)
     text = _POSSESSIVE.sub("", text)
-    return _NON_WORD.sub(" ", text).strip()
+    # Separators again after punctuation became spaces ("1⁄400" -> "1 400"), so normalising is idempotent.
+    return _THOUSANDS.sub("", _NON_WORD.sub(" ", text).strip())
 
 
 @lru_cache(maxsize=65536)
