@@ -93,7 +93,7 @@ class Matcher:
         self.max_idf = math.log(n + 1) + 1.0
         self.vocab_stems = set(self.postings)
 
-    def terms(self, norm: str, correct: bool = False) -> tuple[list[str], list[Spot]]:
+    def terms(self, norm: str) -> tuple[list[str], list[Spot]]:
         toks = tokens(norm)
         spots = self.spotter.spot(toks)
         covered = {i for s in spots for i in range(s.start, s.end)}
@@ -101,12 +101,15 @@ class Matcher:
         for i, tok in enumerate(toks):
             if i in covered or tok in STOPWORDS or tok in QWORDS:
                 continue
-            terms.append(stem(self._correct(tok) if correct else tok))
+            terms.append(stem(tok))
         return list(dict.fromkeys(terms)), spots
 
     def query(self, norm: str) -> Query:
-        terms, spots = self.terms(norm, correct=True)
-        return Query(norm, tuple(tokens(norm)), tuple(spots), tuple(terms), question_type(tokens(norm)))
+        # Typos first, so that "opeartion allied force" is spotted and "comanders" meets the templates.
+        toks = [t if t in self.spotter.phrases else self._correct(t) for t in tokens(norm)]
+        fixed = " ".join(toks)
+        terms, spots = self.terms(fixed)
+        return Query(fixed, tuple(toks), tuple(spots), tuple(terms), question_type(toks))
 
     def _correct(self, word: str) -> str:
         """A typo of a word the library uses becomes that word ("comanders" -> "commanders")."""

@@ -215,3 +215,19 @@ async def test_unwritable_location(tmp_path: Path, storage_log: pytest.LogCaptur
     assert await storage.get_chat_state(1) is None
     await storage.close()
     assert len(errors(storage_log)) == 1
+
+
+async def test_a_record_the_database_rejects_does_not_block_the_rest(
+    db_path: Path, storage_log: pytest.LogCaptureFixture
+) -> None:
+    storage = await Storage.open(db_path, **FAST)
+    ask(storage, 5)
+    ask(storage, 1, confidence=float("nan"))  # SQLite stores NaN as NULL: NOT NULL constraint fails
+    ask(storage, 5)
+    assert await storage.flush()
+    ask(storage, 1, confidence=float("nan"))
+    ask(storage, 1)
+    await storage.close()
+    assert query(db_path, "SELECT count(*) FROM questions") == [(11,)]
+    assert storage.health()["dropped"] == 2
+    assert len(errors(storage_log)) == 1 and "rejected" in errors(storage_log)[0]
