@@ -24,9 +24,10 @@ ENTITY_WEIGHT = 1.6
 # How much a fact loses when it cannot give the kind of answer asked for ("how many" of a fact with no figure).
 ORDINALS = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth 1st 2nd 3rd "
                "4th 5th 6th 7th 8th 9th 10th".split())
+RELATIVE = {"after", "before", "succeeded", "preceded", "replaced", "following"}
 PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
           "troops experts scientists participants".split()}
-MISMATCH = {"number": 0.62, "date": 0.7, "person": 0.75, "place": 0.85}
+MISMATCH = {"number": 0.62, "date": 0.58, "person": 0.75, "place": 0.85}
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class Matcher:
         if not candidates:
             return []
         total = sum(self.weight(t) for t in query.terms)
+        relative = self._relative_factor(query)
         qstring = " ".join(query.terms)
         order = sorted(candidates)
         choices = {(i, j): s for i in order for j, s in enumerate(self.phrasings[i])}
@@ -146,7 +148,7 @@ class Matcher:
             bag = self.bags[i]
             coverage = sum(self.weight(t) for t in query.terms if t in bag) / total
             score = 0.62 * coverage + 0.38 * best_sim[i]
-            score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i])
+            score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i]) * relative
             score *= self._year_factor(query, i) * self._count_factor(query, i) * self._ordinal_factor(query, i)
             scored.append(Scored(self.facts[i], score, coverage, best_sim[i]))
         scored.sort(key=lambda s: (-s.score, s.fact.id))
@@ -175,6 +177,16 @@ class Matcher:
         if wanted in PEOPLE and stems & PEOPLE:  # "how many people" is answered by a count of personnel
             return 1.0
         return 0.75
+
+    def _relative_factor(self, query: Query) -> float:
+        """ "Who chaired the CDMB after Ducaru": a fact about Ducaru himself is not the answer. Only the tables
+        know who came before or after whom, and they are asked first."""
+        if query.qtype != "person":
+            return 1.0
+        for spot in query.spots:
+            if spot.start and query.toks[spot.start - 1] in RELATIVE and self.spotter.kind(spot.entity) == "person":
+                return 0.75
+        return 1.0
 
     def _ordinal_factor(self, query: Query, i: int) -> float:
         """ "The sixth round" is not answered by a fact about the fifth."""

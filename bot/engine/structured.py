@@ -323,6 +323,8 @@ class Structured:
 
     def join_date(self, question: str, query: Query) -> Answer | None:
         countries = self._countries(query)
+        if not countries and self._has(query, "nato") and "member" not in query.toks:
+            return self._member_join(question, query)
         if len(countries) != 1:
             return None
         table = self._timeline(countries[0])
@@ -351,6 +353,15 @@ class Structured:
         parts = [f"the {self.engine.spotter.name(t)} in {r.get('date').human()}" for t, r in hits]
         text = f"{name} joined " + " and ".join(parts) + "."
         return self._reply(question, query, text, [self._row_source(table, r) for _, r in hits], table.id)
+
+    def _member_join(self, question: str, query: Query) -> Answer | None:
+        """ "When did the Czech Republic join NATO": an Ally, but no document says when it joined."""
+        members = [s.entity for s in query.spots if self.engine.spotter.kind(s.entity) == "country"
+                   and getattr(self.engine.spotter.entities.get(s.entity), "status", None) == "member"]
+        if len(members) != 1:
+            return None
+        name = self.engine.spotter.name(members[0])
+        return self.engine.decline(question, f"{name} is a NATO member, but my documents don't say when it joined.")
 
     def _membership(self, question: str, query: Query, country: str) -> Answer | None:
         """A partner outside PfP: the fact that says what its relationship with NATO is."""

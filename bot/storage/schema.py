@@ -10,7 +10,7 @@ Version 1 (the first release):
     chat_state(chat_hash, state, updated_ts)
 Version 2:
     feedback rebuilt: one vote per (user, fact, question) — a second tap replaces the first — and a
-    `question_id` column resolved from `question_ref` (the id `log_question` returned); indexes for the
+    `question_id` column: the logged question the vote rates, when `question_ref` is its id; indexes for the
     reports (normalised text, feedback time) and a partial index that keeps the retention sweep cheap.
 """
 
@@ -86,7 +86,7 @@ def _v2(conn: sqlite3.Connection) -> None:
            SELECT ts, chat_hash, user_hash, fact_id, vote, COALESCE(question_ref, ''),
                   CASE WHEN question_ref GLOB '[0-9]*' AND question_ref NOT GLOB '*[^0-9]*'
                             AND length(question_ref) <= 18
-                       THEN CAST(question_ref AS INTEGER) END
+                       THEN (SELECT q.id FROM questions q WHERE q.id = CAST(question_ref AS INTEGER)) END
            FROM feedback WHERE true ORDER BY ts, id
            ON CONFLICT (user_hash, fact_id, question_ref)
            DO UPDATE SET vote = excluded.vote, ts = excluded.ts, chat_hash = excluded.chat_hash"""

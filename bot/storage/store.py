@@ -91,6 +91,7 @@ _T = TypeVar("_T")
 
 
 def _question_id(ref: str) -> int | None:
+    """The question a vote rates, when `question_ref` is an id `log_question` returned (checked in SQL)."""
     return int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
 
 
@@ -623,7 +624,7 @@ class Storage:
                 await db.executemany(
                     """INSERT INTO feedback (ts, chat_hash, user_hash, fact_id, vote, question_ref,
                                              question_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)
+                       VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM questions WHERE id = ?))
                        ON CONFLICT (user_hash, fact_id, question_ref)
                        DO UPDATE SET vote = excluded.vote, ts = excluded.ts,
                                      chat_hash = excluded.chat_hash""",

@@ -242,3 +242,10 @@ async def test_invalid_retention_setting_is_refused(db_path: Path, monkeypatch: 
     monkeypatch.setenv("NATOBOT_RETENTION_DAYS", "a week")
     with pytest.raises(ValueError, match="NATOBOT_RETENTION_DAYS"):
         await Storage.open(db_path, **FAST)
+
+
+async def test_a_vote_on_an_unknown_reference_is_kept_without_a_question(db_path: Path) -> None:
+    async with await Storage.open(db_path, **FAST) as storage:
+        ask(storage)
+        storage.record_feedback(chat_id=1, user_id=2, fact_id="kfor.x", vote=1, question_ref="4711")  # a message id
+    assert query(db_path, "SELECT question_ref, question_id FROM feedback") == [("4711", None)]
