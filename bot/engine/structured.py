@@ -419,14 +419,17 @@ class Structured:
     def _sources(self, *facts: Fact) -> list[Source]:
         return [self.engine.source_of(f.source.doc, f.source.quote, f.section) for f in facts]
 
+    def _ordered_events(self, pattern: re.Pattern[str], query: Query) -> tuple[tuple[Fact, PartialDate], ...] | None:
+        """The two dated facts a question names ("... A or B", "between A and B"), earliest first."""
+        m = pattern.search(query.norm)
+        pair = self._two_events(m["a"], m["b"], query) if m else None
+        return tuple(sorted(pair, key=lambda p: p[1].first())) if pair else None
+
     def event_order(self, question: str, query: Query) -> Answer | None:
-        m = _ORDER.search(query.norm)
-        if m is None:
-            return None
-        pair = self._two_events(m["a"], m["b"], query)
+        pair = self._ordered_events(_ORDER, query)
         if pair is None:
             return None
-        (fa, da), (fb, db) = sorted(pair, key=lambda p: p[1].first())
+        (fa, da), (fb, db) = pair
         if da.first() == db.first():
             text = f"Both happened in {da.human()}: {fa.answer} {fb.answer}"
         else:
@@ -434,13 +437,10 @@ class Structured:
         return self._reply(question, query, text, self._sources(fa, fb), "events")
 
     def event_gap(self, question: str, query: Query) -> Answer | None:
-        m = _GAP.search(query.norm)
-        if m is None:
-            return None
-        pair = self._two_events(m["a"], m["b"], query)
+        pair = self._ordered_events(_GAP, query)
         if pair is None:
             return None
-        (fa, da), (fb, db) = sorted(pair, key=lambda p: p[1].first())
+        (fa, da), (fb, db) = pair
         text = f"{_gap(da, db)} passed between {da.human()} ({fa.answer.rstrip('.')}) and {db.human()} " \
                f"({fb.answer.rstrip('.')})."
         return self._reply(question, query, text, self._sources(fa, fb), "events")
