@@ -7,6 +7,7 @@ words for the rest. A fact's terms come from its phrasings, its answer and its d
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ ENTITY_WEIGHT = 1.6
 ORDINALS = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth 1st 2nd 3rd "
                "4th 5th 6th 7th 8th 9th 10th".split())
 RELATIVE = {"after", "before", "succeeded", "preceded", "replaced", "following"}
+REASON = re.compile(r"\b(to|because|aim\w*|in order|purpose|goal|so that|in response|following|once|after|"
+                    r"halt|designed|intended|due to|since|as a result)\b", re.I)
 PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
           "troops experts scientists participants".split()}
 MISMATCH = {"number": 0.62, "date": 0.58, "person": 0.75, "place": 0.85}
@@ -62,6 +65,8 @@ def question_type(toks: Sequence[str]) -> str | None:
         return "place"
     if text.startswith(("what is", "what are", "what was", "define", "meaning of", "what does")):
         return "definition"
+    if first == "why" or text.startswith(("what for", "for what reason", "what was the purpose", "what is the goal")):
+        return "reason"
     return None
 
 
@@ -228,4 +233,6 @@ class Matcher:
         }
         if qtype == "definition":
             return 1.04 if fact.kind == "definition" else 1.0
+        if qtype == "reason":
+            return 1.08 if REASON.search(fact.answer) else 1.0
         return 1.0 if has.get(qtype, True) else MISMATCH.get(qtype, 0.88)
