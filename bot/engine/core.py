@@ -20,6 +20,7 @@ MARGIN_MIN = 0.035
 CONFIDENT = 0.80
 CLARIFY_MIN = 0.45
 
+_DATED = re.compile(r"\b(as of|current|currently|today|now|present)\b", re.I)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?$", re.S)
 
 
@@ -83,13 +84,15 @@ class Engine:
     def table(self, table_id: str) -> Table | None:
         return self.library.table(table_id)
 
-    def source_of(self, doc_file: str, quote: str, section_id: str) -> Source:
+    def source_of(self, doc_file: str, quote: str, section_id: str, dated: bool = False) -> Source:
+        """The source as users see it; `dated` adds the document's "as of" date, for statements that age."""
         doc = self.library.document(doc_file)
         section = self.library.section(section_id)
         if section is None and doc is not None:
             section = doc.section_at(doc.text.find(quote))
         title = section.page if section else (doc.title if doc else doc_file)
-        return Source(doc_file, title, quote, section.id if section else section_id, doc.as_of if doc else None)
+        as_of = doc.as_of if doc and dated else None
+        return Source(doc_file, title, quote, section.id if section else section_id, as_of)
 
     def passage(self, fact_id: str) -> str | None:
         """The paragraph around a fact's quote: the sentences before and after it, within its section."""
@@ -127,7 +130,8 @@ class Engine:
         fact = self.facts.get(fact_id)
         if fact is None:
             return self.decline(question or fact_id, "I don't have that fact any more. Try asking again.")
-        source = self.source_of(fact.source.doc, fact.source.quote, fact.section)
+        dated = bool(_DATED.search(f"{fact.answer} {fact.source.quote}"))
+        source = self.source_of(fact.source.doc, fact.source.quote, fact.section, dated)
         text = question if question is not None else fact.questions[0]
         return Answer(text, "answered", fact.answer, fact.id, confidence, (source,), note=fact.note,
                       related=tuple(f.id for f in self.related(fact.id)),
