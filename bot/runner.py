@@ -23,19 +23,24 @@ log = logging.getLogger("bot.runner")
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then removes the token from the line (messages, URLs and tracebacks alike)."""
+    """Formats as usual, then removes the token (and the webhook secret token, which PTB logs at DEBUG with
+    setWebhook's parameters) from the line: messages, URLs and tracebacks alike."""
 
-    def __init__(self, settings: Settings, fmt: str) -> None:
+    def __init__(self, settings: Settings, fmt: str, secrets: Sequence[str] = ()) -> None:
         super().__init__(fmt)
         self.settings = settings
+        self.secrets = tuple(s for s in secrets if s)
 
     def format(self, record: logging.LogRecord) -> str:
-        return self.settings.redact(super().format(record))
+        line = self.settings.redact(super().format(record))
+        for secret in self.secrets:
+            line = line.replace(secret, "[secret]")
+        return line
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: Settings, secrets: Sequence[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter(settings, "%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -87,7 +92,7 @@ def run(argv: Sequence[str]) -> int:
         return fail(str(exc), 2)
     if not settings.token:
         return fail("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)", 2)
-    configure_logging(settings)
+    configure_logging(settings, [args.secret_token] if args.secret_token else [])
 
     from telegram import error as tg_error
 

@@ -104,6 +104,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any], engine: En
     topic_commands = [t.command for t in engine.topics]
     if topic_commands:
         app.add_handler(CommandHandler(topic_commands, g(h.on_topic), filters=new))
+    # Admin commands: private chats only, never in the menu; non-admins get the unknown-command reply.
+    app.add_handler(CommandHandler("stats", g(h.on_stats), filters=new & private))
+    app.add_handler(CommandHandler("unanswered", g(h.on_unanswered), filters=new & private))
+    app.add_handler(CommandHandler("reload", g(h.on_reload), filters=new & private))
     # Private chats: unknown commands get a pointer to /help; any other text is a question.
     app.add_handler(MessageHandler(new & private & filters.COMMAND, g(h.on_unknown_command)))
     app.add_handler(MessageHandler(new & private & filters.TEXT, g(h.on_private_text)))

@@ -19,7 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.chat import deeplink, state
+from bot.chat import admin, deeplink, state
 from bot.chat.addressing import question_text
 from bot.chat.compose import answer_reply, topic_keyboard
 from bot.chat.deps import deps
@@ -70,9 +70,9 @@ async def answer_question(
     message, d = update.effective_message, deps(context)
     if message is None:
         return
-    chat_id, user = message.chat_id, update.effective_user
-    answer = d.engine.answer(text, await state.load_context(d, context.chat_data, chat_id))
-    await send(context.bot, chat_id, answer_reply(d.engine, answer, extra), reply_to=message)
+    chat_id, user, engine = message.chat_id, update.effective_user, d.engine  # one engine for the whole turn
+    answer = engine.answer(text, await state.load_context(d, context.chat_data, chat_id))
+    await send(context.bot, chat_id, answer_reply(engine, answer, extra), reply_to=message)
     await state.save_context(d, context.chat_data, chat_id, answer)
     await state.log_question(d, chat_id, message.chat.type, user.id if user else None, answer)
 
@@ -124,6 +124,36 @@ async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_with(update, context, hint(UNKNOWN_COMMAND))
+
+
+# --- admin commands (NATOBOT_ADMIN_IDS; everyone else gets the unknown-command reply) ------------------
+
+
+def _admin_only(handler: Handler) -> Handler:
+    @wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if admin.is_admin(deps(context), user.id if user else None):
+            await handler(update, context)
+        else:
+            await on_unknown_command(update, context)
+
+    return wrapper
+
+
+@_admin_only
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, await admin.stats_reply(deps(context)))
+
+
+@_admin_only
+async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, await admin.unanswered_reply(deps(context), context.args))
+
+
+@_admin_only
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply_with(update, context, await admin.reload_reply(deps(context)))
 
 
 # --- plain messages -------------------------------------------------------------------------------------

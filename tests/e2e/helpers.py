@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.engine.answer import Answer, Context
@@ -10,6 +14,7 @@ from bot.engine.answer import Answer, Context
 from .botapi import BOT_USERNAME, Json
 
 ME = f"@{BOT_USERNAME}"
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 
 def buttons(message: Json) -> list[Json]:
@@ -41,3 +46,18 @@ class ScriptedEngine:
             raise RuntimeError(f"engine exploded on {text!r}")
         answer: Answer = self._engine.answer(text, context)
         return answer
+
+
+def start_natobot(api: Any, db: Path, *args: str, token: str | None = None, **env: str) -> subprocess.Popen[str]:
+    """``python -m bot.runner run *args`` against the stand-in (a clean NATOBOT_/TELEGRAM_ environment, the
+    stand-in's token unless ``token`` is given); returns the Popen, stderr piped as text."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "NATOBOT_"))}
+    clean.update(TELEGRAM_API_BASE_URL=api.base_url, TELEGRAM_BOT_TOKEN=token or api.token, NATOBOT_DB=str(db))
+    clean.update({"NATOBOT_LOG_LEVEL": "DEBUG", **env})
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.runner", "run", *args],
+        cwd=ROOT,
+        env=clean,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
