@@ -50,6 +50,9 @@ class Engine:
         self.matcher = Matcher(library.facts, self.spotter)
         self.structured = Structured(self)
         self.topic_by_command = {t.command: t for t in library.topics}
+        self.by_section: dict[str, list[Fact]] = {}
+        for fact in library.facts:
+            self.by_section.setdefault(fact.section, []).append(fact)
 
     @classmethod
     def load(cls, root: Path | None = None, *, cache: bool = True) -> Engine:
@@ -117,7 +120,7 @@ class Engine:
         if fact is None:
             return []
         out = [self.facts[r] for r in fact.related if r in self.facts]
-        same = [f for f in self.library.facts if f.section == fact.section and f.id != fact.id and f not in out]
+        same = [f for f in self.by_section.get(fact.section, []) if f.id != fact.id and f not in out]
         shared = sorted(same, key=lambda f: -len(set(f.entities) & set(fact.entities)))
         return (out + shared)[:n]
 

@@ -134,7 +134,11 @@ class Matcher:
         if not query.terms:
             return []
         candidates: set[int] = set()
-        for term in query.terms:
+        # Terms found in a large share of the library ("@nato", "join") do not narrow anything: draw the
+        # candidates from the selective terms when there are any.
+        common = max(50, len(self.facts) // 20)
+        selective = [t for t in query.terms if 0 < len(self.postings.get(t, ())) <= common]
+        for term in selective or query.terms:
             candidates |= self.postings.get(term, set())
         if restrict is not None:
             candidates &= restrict
