@@ -372,12 +372,7 @@ class Storage:
             if self._reader is None:
                 if self._salt is None:
                     await self._learn_salt()
-                db = await aiosqlite.connect(
-                    self._target.database,
-                    uri=self._target.uri,
-                    timeout=self._busy_timeout_ms / 1000,
-                    isolation_level=None,
-                )
+                db = await self._connect()
                 try:
                     await db.execute("PRAGMA query_only = ON")
                 except BaseException:
@@ -687,16 +682,20 @@ class Storage:
             self._next_retention = now_mono + self._retention_interval
         self._report_ok()
 
+    async def _connect(self) -> aiosqlite.Connection:
+        """One connection to the database, in autocommit mode, waiting busy_timeout for locks."""
+        return await aiosqlite.connect(
+            self._target.database,
+            uri=self._target.uri,
+            timeout=self._busy_timeout_ms / 1000,
+            isolation_level=None,
+        )
+
     async def _connect_writer(self) -> bool:
         try:
             if self._target.file is not None and not self._target.uri:
                 self._target.file.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(
-                self._target.database,
-                uri=self._target.uri,
-                timeout=self._busy_timeout_ms / 1000,
-                isolation_level=None,
-            )
+            db = await self._connect()
             try:
                 # With the writer's connection already open, so that an in-memory database outlives it.
                 salt = await asyncio.to_thread(prepare, self._target, busy_timeout_ms=self._busy_timeout_ms)
