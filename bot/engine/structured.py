@@ -55,6 +55,8 @@ class Structured:
         }
         self.templates = [(t, [re.compile(p) for p in t.patterns]) for t in engine.library.templates
                           if t.query in self.queries]
+        # Facts with a date, the only ones an event clause ("when Kosovo declared independence") can name.
+        self.dated = {i for i, f in enumerate(engine.matcher.facts) if f.fields.date is not None}
         self.commanders = engine.table(COMMANDERS)
         self.row_person: dict[str, Row] = {}
         if self.commanders:
@@ -183,8 +185,7 @@ class Structured:
         if m is None or m.start() == 0 or find_date(query.norm) or self._person_row(query):
             return None
         event = self.engine.matcher.query(m["event"])
-        dated = {i for i, f in enumerate(self.engine.matcher.facts) if f.fields.date is not None}
-        ranked = self.engine.matcher.rank(event, limit=2, restrict=dated)
+        ranked = self.engine.matcher.rank(event, limit=2, restrict=self.dated)
         if not ranked or ranked[0].score < 0.5 or (ranked[0].fact.topic == "kfor" and "command" in event.terms):
             return None
         fact = ranked[0].fact
@@ -403,8 +404,7 @@ class Structured:
         words = text.split()
         extra = [self.engine.spotter.name(e) for e in shared if e not in self.engine.matcher.query(text).terms]
         event = self.engine.matcher.query(normalise(" ".join([*words, *extra])))
-        dated = {i for i, f in enumerate(self.engine.matcher.facts) if f.fields.date is not None}
-        ranked = self.engine.matcher.rank(event, limit=1, restrict=dated)
+        ranked = self.engine.matcher.rank(event, limit=1, restrict=self.dated)
         if not ranked or ranked[0].score < 0.5 or ranked[0].fact.fields.date is None:
             return None
         return ranked[0].fact, ranked[0].fact.fields.date
