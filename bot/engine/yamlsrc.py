@@ -18,7 +18,11 @@ class Node(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
-class LineLoader(yaml.SafeLoader):
+# libyaml's parser (C) when PyYAML was built with it: 5-10x faster on a large library, same marks and errors.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineLoader(_BaseLoader):
     """SafeLoader whose mappings are `Node`s; dates stay ISO strings (we parse partial dates ourselves)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Node:  # type: ignore[override]
