@@ -197,7 +197,7 @@ class Engine:
             name = self.spotter.name(uncovered[0].entity)
             return self.decline(question, f"Sorry, my documents don't cover {name}. "
                                           "Try /topics to see what I know.")
-        ranked = self.matcher.rank(query, limit=6)
+        ranked = self.matcher.rank(query, limit=6, floor=CLARIFY_MIN)  # lower scores never decide
         return self._decide(question, query, ranked)
 
     def _decide(self, question: str, query: Query, ranked: list[Scored]) -> Answer:

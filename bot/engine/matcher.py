@@ -6,6 +6,7 @@ words for the rest. A fact's terms come from its phrasings, its answer and its d
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -31,6 +32,10 @@ REASON = re.compile(r"\b(to|because|aim\w*|in order|purpose|goal|so that|in resp
 PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
           "troops experts scientists participants".split()}
 MISMATCH = {"number": 0.62, "date": 0.58, "person": 0.75, "place": 0.85}
+QTYPES = (None, "date", "number", "person", "place", "definition", "reason")
+COVERAGE_SHARE, SIMILARITY_SHARE = 0.62, 0.38  # score = coverage and phrasing similarity, blended
+MISSING_ENTITY = 0.7  # per entity the question names and the fact lacks
+MAX_BOOST = 1.08  # the largest factor a fact can get (a reason for a "why" question): bounds any score
 
 
 @dataclass(frozen=True)
@@ -70,14 +75,29 @@ def question_type(toks: Sequence[str]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What the penalties need from a question, worked out once per ranking instead of once per fact."""
+
+    sorted_terms: str  # the terms in sorted order: token_sort_ratio against pre-sorted phrasings is plain ratio
+    named: tuple[str, ...]  # discriminating entities the question names ("@kazakhstan")
+    years: tuple[int, ...]
+    ordinals: tuple[str, ...]
+    counted: str | None  # "how many X": the stem of X
+    counted_word: str | None
+    relative: float
+
+
 class Matcher:
     def __init__(self, facts: Sequence[Fact], spotter: Spotter) -> None:
         self.facts = list(facts)
         self.spotter = spotter
         self.bags: list[set[str]] = []
         self.years_text: list[str] = []
+        self.ordinal_words: list[frozenset[str]] = []  # ordinals a fact mentions ("fifth round")
         self.count_stems: list[set[str]] = []  # what a fact's figures count: units and answer words
-        self.phrasings: list[list[str]] = []  # per fact: term strings of each phrasing
+        self.phrasings: list[list[str]] = []  # per fact: term strings of each phrasing, tokens sorted
+        self.type_factors: list[dict[str | None, float]] = []
         self.postings: dict[str, set[int]] = defaultdict(set)
         for i, fact in enumerate(self.facts):
             bag: set[str] = {f"@{e}" for e in fact.entities}
@@ -85,13 +105,15 @@ class Matcher:
             for phrasing in (*fact.questions, fact.answer):
                 terms = self.terms(normalise(phrasing))[0]
                 bag.update(terms)
-                strings.append(" ".join(terms))
+                strings.append(" ".join(sorted(" ".join(terms).split())))
             self.bags.append(bag)
             units = " ".join(n.unit for n in fact.fields.numbers)
             self.count_stems.append(set(content_stems(normalise(f"{units} {fact.answer}"))) | set(content_stems(
                 normalise(" ".join(fact.questions)))))
             self.years_text.append(" ".join((fact.answer, fact.source.quote, *fact.questions)))
+            self.ordinal_words.append(frozenset(tokens(normalise(self.years_text[-1]))) & ORDINALS)
             self.phrasings.append(strings)
+            self.type_factors.append({q: self._type_factor(q, fact) for q in QTYPES})
             for term in bag:
                 self.postings[term].add(i)
         n = len(self.facts) or 1
@@ -130,60 +152,106 @@ class Matcher:
         w = self.idf.get(term, self.max_idf)
         return w * ENTITY_WEIGHT if term.startswith("@") else w
 
-    def rank(self, query: Query, limit: int = 5, restrict: set[int] | None = None) -> list[Scored]:
-        if not query.terms:
+    def rank(self, query: Query, limit: int = 5, restrict: set[int] | None = None, floor: float = 0.0) -> list[Scored]:
+        """The ``limit`` best facts scoring at least ``floor``, best first.
+
+        Facts are scored in order of coverage, and scoring stops once even a perfect phrasing match could not
+        lift the next fact into the top ``limit``: on a large library most candidates are never scored."""
+        weights = {t: self.weight(t) for t in query.terms}
+        total = sum(weights.values())
+        cover = self._coverage(query, weights, restrict)
+        if not cover:
             return []
-        candidates: set[int] = set()
-        # Terms found in a large share of the library ("@nato", "join") do not narrow anything: draw the
-        # candidates from the selective terms when there are any.
-        common = max(50, len(self.facts) // 20)
-        selective = [t for t in query.terms if 0 < len(self.postings.get(t, ())) <= common]
-        for term in selective or query.terms:
-            candidates |= self.postings.get(term, set())
-        if restrict is not None:
-            candidates &= restrict
-        if not candidates:
-            return []
-        total = sum(self.weight(t) for t in query.terms)
-        relative = self._relative_factor(query)
-        qstring = " ".join(query.terms)
-        order = sorted(candidates)
-        choices = {(i, j): s for i in order for j, s in enumerate(self.phrasings[i])}
-        best_sim: dict[int, float] = defaultdict(float)
-        for _, sim, (i, _j) in process.extract(qstring, choices, scorer=fuzz.token_sort_ratio, limit=None):
-            best_sim[i] = max(best_sim[i], sim / 100.0)
+        probe = self._probe(query)
+        bound = self._bounds(probe, cover, total)
+        best: list[float] = []  # min-heap of the ``limit`` best scores so far
         scored = []
-        for i in order:
-            bag = self.bags[i]
-            coverage = sum(self.weight(t) for t in query.terms if t in bag) / total
-            score = 0.62 * coverage + 0.38 * best_sim[i]
-            score *= self._entity_penalty(query, bag) * self._type_factor(query.qtype, self.facts[i]) * relative
-            score *= self._year_factor(query, i) * self._count_factor(query, i) * self._ordinal_factor(query, i)
-            scored.append(Scored(self.facts[i], score, coverage, best_sim[i]))
+        for i in sorted(cover, key=lambda i: (-bound[i], i)):
+            bar = max(floor, best[0]) if len(best) >= limit else floor
+            if bound[i] < bar:
+                break  # in order of bound: no later fact can reach the bar either
+            coverage = cover[i] / total
+            sim = process.extractOne(probe.sorted_terms, self.phrasings[i], scorer=fuzz.ratio)[1] / 100.0
+            score = (COVERAGE_SHARE * coverage + SIMILARITY_SHARE * sim) * self._penalty(query, probe, i)
+            if score < floor:
+                continue
+            scored.append(Scored(self.facts[i], score, coverage, sim))
+            (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, score)
         scored.sort(key=lambda s: (-s.score, s.fact.id))
         return scored[:limit]
 
-    def _entity_penalty(self, query: Query, bag: set[str]) -> float:
-        factor = 1.0
-        for spot in query.spots:
-            if f"@{spot.entity}" not in bag and self.spotter.kind(spot.entity) in DISCRIMINATING:
-                factor *= 0.7
+    def _bounds(self, probe: Probe, cover: dict[int, float], total: float) -> dict[int, float]:
+        """The most each candidate could score: a perfect phrasing match, the largest boost, and the penalty
+        for each entity the question names that the fact lacks (cheap to know before any string matching)."""
+        hits = dict.fromkeys(cover, 0)
+        for term in probe.named:
+            posting = self.postings.get(term, set())
+            for i in (posting & cover.keys()) if len(posting) < len(cover) else [i for i in cover if i in posting]:
+                hits[i] += 1
+        top = [MAX_BOOST * MISSING_ENTITY ** (len(probe.named) - k) for k in range(len(probe.named) + 1)]
+        return {i: (COVERAGE_SHARE * c / total + SIMILARITY_SHARE) * top[hits[i]] for i, c in cover.items()}
+
+    def _coverage(self, query: Query, weights: dict[str, float], restrict: set[int] | None) -> dict[int, float]:
+        """Candidate facts with the summed weight of the question's terms each one holds."""
+        # Terms found in a large share of the library ("@nato", "join") do not narrow anything: draw the
+        # candidates from the selective terms when there are any.
+        common = max(50, len(self.facts) // 20)
+        present = [t for t in query.terms if t in self.postings]
+        seeds = [t for t in present if len(self.postings[t]) <= common] or present
+        cover: dict[int, float] = {}
+        for term in seeds:
+            w = weights[term]
+            for i in self.postings[term]:
+                cover[i] = cover.get(i, 0.0) + w
+        if restrict is not None:
+            cover = {i: c for i, c in cover.items() if i in restrict}
+        for term in present:
+            if term in seeds:
+                continue
+            w, posting = weights[term], self.postings[term]
+            for i in (posting & cover.keys()) if len(posting) < len(cover) else [i for i in cover if i in posting]:
+                cover[i] += w
+        return cover
+
+    def _probe(self, query: Query) -> Probe:
+        named = tuple(f"@{s.entity}" for s in query.spots if self.spotter.kind(s.entity) in DISCRIMINATING)
+        years = tuple(int(t) for t in query.toks if t.isdigit() and len(t) == 4 and t[:2] in ("19", "20"))
+        counted = self._counted(query)
+        return Probe(
+            " ".join(sorted(" ".join(query.terms).split())), named, years,
+            tuple(t for t in query.toks if t in ORDINALS), counted and stem(self._correct(counted)), counted,
+            self._relative_factor(query),
+        )
+
+    def _penalty(self, query: Query, probe: Probe, i: int) -> float:
+        bag = self.bags[i]
+        factor = probe.relative * self.type_factors[i][query.qtype]
+        for term in probe.named:
+            if term not in bag:
+                factor *= MISSING_ENTITY
+        if probe.years:
+            factor *= self._year_factor(probe.years, i)
+        if probe.ordinals and self.ordinal_words[i] and not any(o in self.ordinal_words[i] for o in probe.ordinals):
+            factor *= 0.6
+        if probe.counted is not None:
+            factor *= self._count_factor(probe, i)
         return factor
 
-    def _count_factor(self, query: Query, i: int) -> float:
-        """ "How many X": a fact whose figures count something else is not the answer."""
+    @staticmethod
+    def _counted(query: Query) -> str | None:
+        """ "How many X": the word X (None when the question does not count anything)."""
         word = "many" if "many" in query.toks else "much" if "much" in query.toks else None
         if query.qtype != "number" or word is None:
-            return 1.0
+            return None
         at = query.toks.index(word) + 1
-        counted = next((t for t in query.toks[at:at + 3] if t not in STOPWORDS), None)
-        if counted is None:
-            return 1.0
-        wanted = stem(self._correct(counted))
+        return next((t for t in query.toks[at:at + 3] if t not in STOPWORDS), None)
+
+    def _count_factor(self, probe: Probe, i: int) -> float:
+        """ "How many X": a fact whose figures count something else is not the answer."""
         stems = self.count_stems[i]
-        if wanted in stems or f"@{counted}" in self.bags[i]:
+        if probe.counted in stems or f"@{probe.counted_word}" in self.bags[i]:
             return 1.0
-        if wanted in PEOPLE and stems & PEOPLE:  # "how many people" is answered by a count of personnel
+        if probe.counted in PEOPLE and stems & PEOPLE:  # "how many people" is answered by a count of personnel
             return 1.0
         return 0.75
 
@@ -197,21 +265,8 @@ class Matcher:
                 return 0.75
         return 1.0
 
-    def _ordinal_factor(self, query: Query, i: int) -> float:
-        """ "The sixth round" is not answered by a fact about the fifth."""
-        asked = [t for t in query.toks if t in ORDINALS]
-        if not asked:
-            return 1.0
-        words = set(tokens(normalise(self.years_text[i])))
-        if any(a in words for a in asked) or not words & ORDINALS:
-            return 1.0
-        return 0.6
-
-    def _year_factor(self, query: Query, i: int) -> float:
+    def _year_factor(self, years: tuple[int, ...], i: int) -> float:
         """A year the question names but the fact neither mentions nor spans is the wrong fact."""
-        years = [int(t) for t in query.toks if t.isdigit() and len(t) == 4 and t[:2] in ("19", "20")]
-        if not years:
-            return 1.0
         fact = self.facts[i]
         text = self.years_text[i]
         for year in years:
