@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.engine.records import Fact
 from bot.engine.spotter import Spot, Spotter
 from bot.engine.text import QWORDS, STOPWORDS, content_stems, normalise, stem, tokens
+from bot.engine.typos import TypoIndex
 
 # Entities that pick out *which* fact is meant; a fact that lacks one the question names is the wrong fact.
 DISCRIMINATING = {"country", "person", "force", "operation", "programme", "organisation", "exercise", "unit",
@@ -32,6 +33,7 @@ REASON = re.compile(r"\b(to|because|aim\w*|in order|purpose|goal|so that|in resp
 PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
           "troops experts scientists participants".split()}
 MISMATCH = {"number": 0.62, "date": 0.58, "person": 0.75, "place": 0.85}
+TYPO_CUTOFF = 85.0  # fuzz.ratio for a question word to be read as a library word
 QTYPES = (None, "date", "number", "person", "place", "definition", "reason")
 COVERAGE_SHARE, SIMILARITY_SHARE = 0.62, 0.38  # score = coverage and phrasing similarity, blended
 MISSING_ENTITY = 0.7  # per entity the question names and the fact lacks
@@ -120,6 +122,7 @@ class Matcher:
         self.idf = {t: math.log((n + 1) / (len(p) + 1)) + 1.0 for t, p in self.postings.items()}
         self.max_idf = math.log(n + 1) + 1.0
         self.vocab_stems = set(self.postings)
+        self.typos = TypoIndex(w for w in spotter.vocabulary if len(w) >= 5 and w.isalpha())
 
     def terms(self, norm: str) -> tuple[list[str], list[Spot]]:
         toks = tokens(norm)
@@ -143,10 +146,7 @@ class Matcher:
         """A typo of a word the library uses becomes that word ("comanders" -> "commanders")."""
         if word in self.spotter.vocabulary or len(word) < 6 or not word.isalpha():
             return word
-        if not hasattr(self, "_words"):
-            self._words = sorted(w for w in self.spotter.vocabulary if len(w) >= 5 and w.isalpha())
-        best = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=85)
-        return str(best[0]) if best else word
+        return self.typos.best(word, TYPO_CUTOFF) or word
 
     def weight(self, term: str) -> float:
         w = self.idf.get(term, self.max_idf)
@@ -159,14 +159,14 @@ class Matcher:
         lift the next fact into the top ``limit``: on a large library most candidates are never scored."""
         weights = {t: self.weight(t) for t in query.terms}
         total = sum(weights.values())
-        cover = self._coverage(query, weights, restrict)
+        probe = self._probe(query)
+        cover = self._coverage(query, weights, restrict, self._seeds(query, weights, probe, floor))
         if not cover:
             return []
-        probe = self._probe(query)
         bound = self._bounds(probe, cover, total)
         best: list[float] = []  # min-heap of the ``limit`` best scores so far
         scored = []
-        for i in sorted(cover, key=lambda i: (-bound[i], i)):
+        for i in sorted((i for i in cover if bound[i] >= floor), key=lambda i: (-bound[i], i)):
             bar = max(floor, best[0]) if len(best) >= limit else floor
             if bound[i] < bar:
                 break  # in order of bound: no later fact can reach the bar either
@@ -191,13 +191,31 @@ class Matcher:
         top = [MAX_BOOST * MISSING_ENTITY ** (len(probe.named) - k) for k in range(len(probe.named) + 1)]
         return {i: (COVERAGE_SHARE * c / total + SIMILARITY_SHARE) * top[hits[i]] for i, c in cover.items()}
 
-    def _coverage(self, query: Query, weights: dict[str, float], restrict: set[int] | None) -> dict[int, float]:
-        """Candidate facts with the summed weight of the question's terms each one holds."""
-        # Terms found in a large share of the library ("@nato", "join") do not narrow anything: draw the
-        # candidates from the selective terms when there are any.
+    def _seeds(self, query: Query, weights: dict[str, float], probe: Probe, floor: float) -> list[str]:
+        """The terms whose facts are the candidates.
+
+        Terms found in a large share of the library ("@nato", "join") do not narrow anything: the candidates
+        come from the selective terms when there are any. Fewer still are needed with a floor: taking terms
+        rarest first, once the terms left out weigh too little for a fact holding none of the taken ones to
+        reach the floor, the taken ones' facts are all the facts that can (MaxScore, as search engines do)."""
         common = max(50, len(self.facts) // 20)
         present = [t for t in query.terms if t in self.postings]
-        seeds = [t for t in present if len(self.postings[t]) <= common] or present
+        selective = [t for t in present if len(self.postings[t]) <= common] or present
+        total, rest, named, taken = sum(weights.values()), sum(weights[t] for t in present), 0, list[str]()
+        for term in sorted(selective, key=lambda t: len(self.postings[t])):
+            reach = (COVERAGE_SHARE * rest / total + SIMILARITY_SHARE) * MAX_BOOST * MISSING_ENTITY**named
+            if reach < floor:
+                return taken
+            taken.append(term)
+            rest -= weights[term]
+            named += probe.named.count(term)
+        return selective
+
+    def _coverage(
+        self, query: Query, weights: dict[str, float], restrict: set[int] | None, seeds: list[str]
+    ) -> dict[int, float]:
+        """Candidate facts (those holding a seed term) with the summed weight of the question's terms each holds."""
+        present = [t for t in query.terms if t in self.postings]
         cover: dict[int, float] = {}
         for term in seeds:
             w = weights[term]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.engine.records import Entity
 from bot.engine.text import STOPWORDS, normalise
+from bot.engine.typos import TypoIndex
 
 MAX_PHRASE = 6
 FUZZY_MIN_LEN = 5
@@ -52,7 +51,7 @@ class Spotter:
             self.country_names[f"gazetteer:{country.alpha_2}"] = getattr(country, "common_name", country.name)
         self.vocabulary = vocabulary
         # Fuzzy matching only against single words long enough to be told apart.
-        self._fuzzy_keys = [k for k in self.phrases if " " not in k and len(k) >= FUZZY_MIN_LEN]
+        self._typos = TypoIndex(k for k in self.phrases if " " not in k and len(k) >= FUZZY_MIN_LEN)
 
     def name(self, entity_id: str) -> str:
         if entity_id.startswith("gazetteer:"):
@@ -95,5 +94,5 @@ class Spotter:
     def _fuzzy(self, word: str) -> str | None:
         if len(word) < FUZZY_MIN_LEN or word in self.vocabulary or word in STOPWORDS or word.isdigit():
             return None
-        best = process.extractOne(word, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        return self.phrases[best[0]] if best else None
+        best = self._typos.best(word, FUZZY_CUTOFF)
+        return self.phrases[best] if best else None
