@@ -166,7 +166,8 @@ class Matcher:
         bound = self._bounds(probe, cover, total)
         best: list[float] = []  # min-heap of the ``limit`` best scores so far
         scored = []
-        for i in sorted((i for i in cover if bound[i] >= floor), key=lambda i: (-bound[i], i)):
+        # Ties in bound are scored or skipped together, so their order does not matter.
+        for i in sorted([i for i in cover if bound[i] >= floor], key=bound.__getitem__, reverse=True):
             bar = max(floor, best[0]) if len(best) >= limit else floor
             if bound[i] < bar:
                 break  # in order of bound: no later fact can reach the bar either
