@@ -33,6 +33,7 @@ REASON = re.compile(r"\b(to|because|aim\w*|in order|purpose|goal|so that|in resp
 PEOPLE = {stem(w) for w in "people person persons personnel staff member members men women soldier soldiers troop "
           "troops experts scientists participants".split()}
 MISMATCH = {"number": 0.62, "date": 0.58, "person": 0.75, "place": 0.85}
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TYPO_CUTOFF = 85.0  # fuzz.ratio for a question word to be read as a library word
 QTYPES = (None, "date", "number", "person", "place", "definition", "reason")
 COVERAGE_SHARE, SIMILARITY_SHARE = 0.62, 0.38  # score = coverage and phrasing similarity, blended
@@ -95,11 +96,12 @@ class Matcher:
         self.facts = list(facts)
         self.spotter = spotter
         self.bags: list[set[str]] = []
-        self.years_text: list[str] = []
+        self.years: list[frozenset[str]] = []  # the years a fact's text mentions
         self.ordinal_words: list[frozenset[str]] = []  # ordinals a fact mentions ("fifth round")
         self.count_stems: list[set[str]] = []  # what a fact's figures count: units and answer words
         self.phrasings: list[list[str]] = []  # per fact: term strings of each phrasing, tokens sorted
-        self.type_factors: list[dict[str | None, float]] = []
+        self.type_factors: list[dict[str | None, float]] = []  # shared between facts with the same factors
+        shared: dict[tuple[float, ...], dict[str | None, float]] = {}
         self.postings: dict[str, set[int]] = defaultdict(set)
         for i, fact in enumerate(self.facts):
             bag: set[str] = {f"@{e}" for e in fact.entities}
@@ -112,10 +114,12 @@ class Matcher:
             units = " ".join(n.unit for n in fact.fields.numbers)
             self.count_stems.append(set(content_stems(normalise(f"{units} {fact.answer}"))) | set(content_stems(
                 normalise(" ".join(fact.questions)))))
-            self.years_text.append(" ".join((fact.answer, fact.source.quote, *fact.questions)))
-            self.ordinal_words.append(frozenset(tokens(normalise(self.years_text[-1]))) & ORDINALS)
+            text = " ".join((fact.answer, fact.source.quote, *fact.questions))
+            self.years.append(frozenset(YEAR.findall(text)))
+            self.ordinal_words.append(frozenset(tokens(normalise(text))) & ORDINALS)
             self.phrasings.append(strings)
-            self.type_factors.append({q: self._type_factor(q, fact) for q in QTYPES})
+            factors = tuple(self._type_factor(q, fact) for q in QTYPES)
+            self.type_factors.append(shared.setdefault(factors, dict(zip(QTYPES, factors, strict=True))))
             for term in bag:
                 self.postings[term].add(i)
         n = len(self.facts) or 1
@@ -287,9 +291,9 @@ class Matcher:
     def _year_factor(self, years: tuple[int, ...], i: int) -> float:
         """A year the question names but the fact neither mentions nor spans is the wrong fact."""
         fact = self.facts[i]
-        text = self.years_text[i]
+        mentioned = self.years[i]
         for year in years:
-            if str(year) in text:
+            if str(year) in mentioned:
                 continue
             date, end = fact.fields.date, fact.fields.end_date
             if date and end and date.year <= year <= end.year:
