@@ -19,7 +19,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -37,7 +36,9 @@ from bot.chat.deps import KEY, Deps, app_deps
 from bot.chat.errors import on_error
 from bot.chat.flood import FloodGuard
 from bot.chat.inline import on_inline_query
+from bot.chat.limiter import ChatRateLimiter
 from bot.chat.ports import EngineLike
+from bot.chat.updates import MAX_RUNNING, MAX_RUNNING_UNPACED, ChatOrderedProcessor
 from bot.config import Settings, SettingsError
 
 log = logging.getLogger("bot.chat")
@@ -60,9 +61,15 @@ DESCRIPTION = (
 
 
 def build_application(
-    settings: Settings, engine: EngineLike | None = None, *, flood: FloodGuard | None = None
+    settings: Settings,
+    engine: EngineLike | None = None,
+    *,
+    flood: FloodGuard | None = None,
+    rate_limit: bool | ChatRateLimiter = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot, ready for run_polling / run_webhook. ``engine`` defaults to ``Engine.load()``."""
+    """The bot, ready for run_polling / run_webhook. ``engine`` defaults to ``Engine.load()``. ``rate_limit``:
+    True paces sends to Telegram's flood limits (``ChatRateLimiter``), False sends at once (benchmarks, tests);
+    a ``ChatRateLimiter`` is used as given (tests: shorter periods)."""
     if not settings.token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
     # Opt in to PTB 23's timedelta durations now: otherwise every 429 (RetryAfter) emits a deprecation warning.
@@ -73,17 +80,20 @@ def build_application(
         from bot.engine import Engine
 
         engine = Engine.load()
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(False)  # one update at a time: follow-ups see the previous turn
+        # Chats in parallel, each chat in order (a follow-up sees the previous turn).
+        .concurrent_updates(ChatOrderedProcessor(MAX_RUNNING if rate_limit else MAX_RUNNING_UNPACED))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
+    if rate_limit:
+        limiter = ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES) if rate_limit is True else rate_limit
+        builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data[KEY] = Deps(engine=engine, settings=settings, flood=flood or FloodGuard())
     register_handlers(app, engine)

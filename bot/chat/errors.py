@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
+from bot.chat.retry import is_transient
 from bot.chat.texts import APOLOGY
 
 log = logging.getLogger("bot.chat")
@@ -29,7 +30,15 @@ def describe(update: object) -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     where = describe(update)
-    if isinstance(error, RetryAfter | NetworkError):  # Telegram unreachable or pacing us: an apology won't get through
+    if isinstance(error, TimedOut) and not is_transient(error):
+        # Sent, but no answer in time (bot.chat.retry): it may well have arrived, so it is not resent.
+        log.warning(
+            "Telegram timed out while handling %s: the call may have gone through, so it is not sent again", where
+        )
+        return
+    # Telegram unreachable or pacing us (transient errors end here after send's last retry): an apology won't
+    # get through either.
+    if isinstance(error, RetryAfter | NetworkError):
         log.warning("Telegram API problem while handling %s: %s", where, error)
         return
     if isinstance(error, Forbidden):

@@ -2,7 +2,10 @@
 
 Requests are form-encoded with every non-string parameter JSON-encoded (as python-telegram-bot sends them).
 The test side pushes user updates (messages, edits, button presses, inline queries) and reads what the bot
-sent, edited and answered. Faults (429 with retry_after, 502) can be injected per method.
+sent, edited and answered. Faults can be injected per method: error answers (429 with retry_after, 502, any
+other status), a connection dropped without an answer (``drop``), an answer held back longer than the client
+waits (``hang``), a random share of failing calls (``flaky``), and the whole server going away and coming back
+on the same port with its state intact (``go_down`` / ``come_up`` / ``restart``).
 """
 
 from __future__ import annotations
@@ -11,11 +14,16 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
+import socket
+import struct
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,6 +43,7 @@ NOT_MODIFIED = (
     "same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+RESET = 0  # a pseudo status for faults: the connection is dropped (TCP RST) and no answer is sent
 Json = dict[str, Any]
 
 
@@ -44,12 +53,22 @@ class ApiError(Exception):
         self.code, self.description, self.parameters = code, description, parameters
 
 
+class Dropped(Exception):
+    """Raised inside the stand-in: close this connection abortively (RST), without an answer."""
+
+
 @dataclass
 class Fault:
+    """The next ``times`` calls of ``method``: answer ``status`` (an error), or ``RESET`` (drop the connection
+    after ``delay`` seconds, the call has no effect), or 200 after ``delay`` seconds (a hang; with
+    ``takes_effect`` the call is carried out at once and only the answer is late)."""
+
     method: str
     status: int
     times: int
     retry_after: int = 1
+    delay: float = 0.0
+    takes_effect: bool = True
 
 
 @dataclass
@@ -118,15 +137,29 @@ class BotAPIStandIn:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(7000)
         self._stopping = False
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="botapi", daemon=True)
+        self.down = False  # between go_down() and come_up(): nothing listens on the port
+        # HTTP/1.1 keep-alive as Telegram's servers do (idle pooled connections, which a restart cuts), instead
+        # of one connection per call. Off by default: httpx checks every idle pooled connection on every request
+        # (syscalls per connection), which makes a busy client slower than with fresh connections.
+        self.keep_alive = False
+        self.bot_messages_sent = 0  # sendMessage calls that delivered a message (survives ``forget``)
+        self.outages: list[tuple[float, float]] = []  # (went down, came up), time.monotonic()
+        self._flaky: dict[str, tuple[float, tuple[int, ...]]] = {}
+        self._rng = random.Random(0)
+        self.injected: Counter[str] = Counter()  # method -> faults injected (scripted and random)
+        self._connections: set[socket.socket] = set()  # open client connections (cut when the server goes down)
+        self._aborted: set[socket.socket] = set()  # connections to close with RST instead of FIN
+        self.server = _Server(0, self._handler_class(), self)
+        self.port: int = self.server.server_address[1]
+        self.thread = self._serving_thread()
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def _serving_thread(self) -> threading.Thread:
+        return threading.Thread(target=self.server.serve_forever, args=(0.05,), name="botapi", daemon=True)
 
     def start(self) -> BotAPIStandIn:
         self.thread.start()
@@ -136,14 +169,99 @@ class BotAPIStandIn:
         with self.cond:
             self._stopping = True
             self.cond.notify_all()
+            was_down = self.down
+        if not was_down:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def go_down(self) -> None:
+        """The server goes away: the listening socket is closed (new connections are refused) and every open
+        connection is cut, a long poll in progress included (it ends without an answer and hands out nothing).
+        All state (pending updates, messages, calls) is kept for ``come_up``."""
+        with self.cond:
+            if self.down:
+                return
+            self.down = True
+            self.outages.append((time.monotonic(), float("inf")))
+            connections = list(self._connections)
+            self.cond.notify_all()  # wakes long polls and hangs: they see ``down`` and drop their connection
         self.server.shutdown()
         self.server.server_close()
+        for conn in connections:  # idle keep-alive connections: their handler threads are blocked reading
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def come_up(self) -> None:
+        """A new server on the same port, with the state the old one had."""
+        with self.cond:
+            if not self.down or self._stopping:
+                return
+        self.server = _Server(self.port, self._handler_class(), self)
+        self.thread = self._serving_thread()
+        self.thread.start()
+        with self.cond:
+            self.down = False
+            went_down, _ = self.outages[-1]
+            self.outages[-1] = (went_down, time.monotonic())
+
+    async def restart(self, down: float = 2.0) -> None:
+        """``go_down``, ``down`` seconds without a server (the caller's event loop keeps running), ``come_up``."""
+        self.go_down()
+        await asyncio.sleep(down)
+        self.come_up()
 
     # --- faults ------------------------------------------------------------------------------------------
     def fail(self, method: str, status: int = 429, *, times: int = 1, retry_after: int = 1) -> None:
-        """The next ``times`` calls of ``method`` fail: 429 (with retry_after) or 502 (an HTML page)."""
+        """The next ``times`` calls of ``method`` fail without effect: 429 (with retry_after), 502 (an HTML
+        page, as Telegram's front end sends it), another status (a JSON error), or ``RESET``."""
         with self.cond:
             self.faults.append(Fault(method, status, times, retry_after))
+
+    def drop(self, method: str, *, after: float = 0.0, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` are accepted, then after ``after`` seconds (say, in the middle
+        of a long poll) the connection is reset without an answer. The calls have no effect."""
+        with self.cond:
+            self.faults.append(Fault(method, RESET, times, delay=after))
+
+    def hang(self, method: str, delay: float, *, times: int = 1, takes_effect: bool = True) -> None:
+        """The next ``times`` calls of ``method`` are answered only after ``delay`` seconds (make it longer than
+        the client's read timeout). With ``takes_effect`` the call is carried out at once (a message is sent,
+        updates are handed out) and only the answer is late, so a client that timed out cannot tell whether it
+        worked. Without it the server stalls before looking at the call, and a call whose client has given up
+        by then has no effect (a getUpdates hands out nothing)."""
+        with self.cond:
+            self.faults.append(Fault(method, 200, times, delay=delay, takes_effect=takes_effect))
+
+    def flaky(self, method: str, rate: float, *, seed: int = 0, kinds: Sequence[int] = (502, 500, RESET)) -> None:
+        """From now on each call of ``method`` fails with probability ``rate`` (seeded), with a status drawn
+        from ``kinds`` (``RESET``: the connection is dropped). A failed call has no effect: no message is
+        recorded, so sending it again is safe. ``rate`` 0 turns it off."""
+        with self.cond:
+            self._rng = random.Random(seed)
+            if rate > 0:
+                self._flaky[method] = (rate, tuple(kinds))
+            else:
+                self._flaky.pop(method, None)
+
+    def _take_fault(self, method: str) -> Fault | None:
+        """The fault for this call, if any (scripted faults first); called with ``cond`` held."""
+        fault = next((f for f in self.faults if f.method == method and f.times > 0), None)
+        if fault is not None:
+            fault.times -= 1
+        elif method in self._flaky:
+            rate, kinds = self._flaky[method]
+            if self._rng.random() < rate:
+                fault = Fault(method, self._rng.choice(kinds), 1)
+        if fault is not None:
+            self.injected[method] += 1
+        return fault
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep in a handler thread; cut short (and the connection dropped) when the server goes down."""
+        with self.cond:
+            self.cond.wait_for(lambda: self._stopping or self.down, timeout=seconds)
+            if self.down:
+                raise Dropped
 
     # --- the user's side ---------------------------------------------------------------------------------
     def _next_message_id(self, chat_id: int) -> int:
@@ -232,11 +350,33 @@ class BotAPIStandIn:
         with self.cond:
             return self.callback_queries.get(query_id)
 
+    def bot_messages_by_chat(self) -> dict[int, list[Json]]:
+        """``bot_messages`` for every chat at once (one pass, for checks over many chats)."""
+        by_chat: dict[int, list[Json]] = {}
+        with self.cond:
+            for (cid, _), m in sorted(self.messages.items()):
+                if m["from"]["id"] == self.me["id"]:
+                    by_chat.setdefault(cid, []).append(m)
+        return by_chat
+
+    def forget(self) -> None:
+        """Drop the record of calls and messages (chats, pending updates, ``delivered`` and message ids stay):
+        keeps a long run's bookkeeping from growing, e.g. between the batches of a load test."""
+        with self.cond:
+            self.calls.clear()
+            self.messages.clear()
+
     # --- the Bot API -------------------------------------------------------------------------------------
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body go out in two writes: don't hold the second back
+
+            @property
+            def protocol_version(self) -> str:  # type: ignore[override]  # read per request: keep_alive applies now
+                return "HTTP/1.1" if api.keep_alive else "HTTP/1.0"
+
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
@@ -247,8 +387,24 @@ class BotAPIStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 self._serve(self.rfile.read(length))
 
+            def _client_gone(self) -> bool:
+                try:
+                    return bool(self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"")
+                except BlockingIOError:  # connected, nothing sent: still waiting for the answer
+                    return False
+                except OSError:
+                    return True
+
             def _serve(self, body: bytes) -> None:
-                status, ctype, payload = api.handle(self.path, self.headers.get("Content-Type", ""), body)
+                try:
+                    status, ctype, payload = api.handle(
+                        self.path, self.headers.get("Content-Type", ""), body, gone=self._client_gone
+                    )
+                except Dropped:
+                    with api.cond:
+                        api._aborted.add(self.connection)
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(payload)))
@@ -258,7 +414,11 @@ class BotAPIStandIn:
 
         return Handler
 
-    def handle(self, path: str, ctype: str, body: bytes) -> tuple[int, str, bytes]:
+    def handle(
+        self, path: str, ctype: str, body: bytes, gone: Callable[[], bool] | None = None
+    ) -> tuple[int, str, bytes]:
+        """One call: (status, content type, body). Raises ``Dropped`` when the connection is to be reset
+        instead; ``gone`` tells whether the client has closed its end (for hangs without effect)."""
         m = re.fullmatch(r"/bot([^/]+)/(\w+)", path.split("?")[0])
         if not m:
             return self._error(ApiError(404, "Not Found"))
@@ -267,16 +427,33 @@ class BotAPIStandIn:
             return self._error(ApiError(401, "Unauthorized"))
         params = decode_params(ctype, body)
         with self.cond:
+            if self.down:
+                raise Dropped
             self.calls.append(Call(method, params))
-            fault = next((f for f in self.faults if f.method == method and f.times > 0), None)
-            if fault:
-                fault.times -= 1
-        if fault and fault.status == 502:
+            fault = self._take_fault(method)
+        if fault is None:
+            return self._call(method, params)
+        if fault.status == RESET:
+            self._pause(fault.delay)
+            raise Dropped
+        if fault.status == 502:
             page = b"<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"
             return 502, "text/html", page
-        if fault:
+        if fault.status == 429:
             retry = {"retry_after": fault.retry_after}
             return self._error(ApiError(429, f"Too Many Requests: retry after {fault.retry_after}", retry))
+        if fault.status >= 400:
+            return self._error(ApiError(fault.status, HTTPStatus(fault.status).phrase))
+        if fault.takes_effect:  # a hang: carried out now, answered late
+            answer = self._call(method, params)
+            self._pause(fault.delay)
+            return answer
+        self._pause(fault.delay)  # a hang before the call is looked at: a client that gave up gets nothing
+        if gone is not None and gone():
+            raise Dropped
+        return self._call(method, params)
+
+    def _call(self, method: str, params: Json) -> tuple[int, str, bytes]:
         fn: Callable[[Json], Any] | None = getattr(self, f"api_{method}", None)
         if fn is None:
             return self._error(ApiError(404, "Not Found"))
@@ -310,6 +487,8 @@ class BotAPIStandIn:
                 allowed = self.allowed_updates or ["message", "edited_message", "callback_query", "inline_query"]
                 batch = [u for u in self.pending if next(k for k in u if k != "update_id") in allowed][:limit]
                 remaining = deadline - time.monotonic()
+                if self.down:  # the server went away in the middle of the long poll: no answer, nothing handed out
+                    raise Dropped
                 if batch or remaining <= 0 or self._stopping:
                     break
                 self.cond.wait(min(remaining, 0.5))
@@ -374,6 +553,7 @@ class BotAPIStandIn:
                 if target is not None:
                     msg["reply_to_message"] = api_view(target)
             self.messages[(chat["id"], msg["message_id"])] = msg
+            self.bot_messages_sent += 1
             self.cond.notify_all()
             return api_view(msg)
 
@@ -474,6 +654,36 @@ class BotAPIStandIn:
 
     def api_close(self, p: Json) -> bool:
         return True
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, keeping track of open connections so that the stand-in can cut them (``go_down``) and
+    close a dropped one with a TCP RST rather than an orderly FIN."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True  # come_up binds the same port again while old connections are in TIME_WAIT
+
+    def __init__(self, port: int, handler: type[BaseHTTPRequestHandler], api: BotAPIStandIn) -> None:
+        self.api = api
+        super().__init__(("127.0.0.1", port), handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.api.cond:
+            self.api._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.api.cond:
+            self.api._connections.discard(request)
+            aborted = request in self.api._aborted
+            self.api._aborted.discard(request)
+        if aborted:  # SO_LINGER 0: close() resets the connection, the client sees ECONNRESET
+            with contextlib.suppress(OSError):
+                request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            request.close()
+            return
+        super().shutdown_request(request)
 
 
 def api_view(message: Json) -> Json:

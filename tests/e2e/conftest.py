@@ -9,14 +9,18 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.chat.app import ALLOWED_UPDATES, build_application
+from bot.chat.app import ALLOWED_UPDATES, RATE_LIMIT_RETRIES, build_application
 from bot.chat.flood import FloodGuard
+from bot.chat.limiter import ChatRateLimiter
 from bot.chat.ports import EngineLike
 from bot.config import Settings
 
 from .botapi import BotAPIStandIn
 
 POLL_TIMEOUT = 2  # seconds per long poll; stopping abandons the poll, so this does not slow teardown
+# Sends to one private chat are paced 50 ms apart instead of 1.1 s: tests that ask several questions in one chat
+# stay fast, while every send still goes through the limiter's code (its timing has its own tests).
+TEST_PRIVATE_PERIOD = 0.05
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +68,11 @@ def make_app(api: BotAPIStandIn, engine: EngineLike, tmp_path: Any) -> Any:
     def make(
         engine_override: EngineLike | None = None, flood: FloodGuard | None = None
     ) -> Application[Any, Any, Any, Any, Any, Any]:
+        limiter = ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES, private_time_period=TEST_PRIVATE_PERIOD)
         return build_application(
-            settings_for(api, tmp_path), engine_override or engine, flood=flood or FloodGuard(limit=1000)
-        )
+            settings_for(api, tmp_path), engine_override or engine, flood=flood or FloodGuard(limit=1000),
+            rate_limit=limiter,
+        )  # fmt: skip
 
     return make
 
