@@ -261,6 +261,7 @@ class SlowStandIn(BotAPIStandIn):
 
 @contextmanager
 def stand_in(api: BotAPIStandIn) -> Iterator[BotAPIStandIn]:
+    api.keep_alive = True  # as Telegram's servers do: a new TCP connection per call would be the stand-in's cost
     api.start()
     try:
         yield api
