@@ -63,15 +63,19 @@ async def running(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterat
             await app.post_shutdown(app)
 
 
+def fast_limiter() -> ChatRateLimiter:
+    """The real limiter with sends to one private chat 50 ms apart (see TEST_PRIVATE_PERIOD)."""
+    return ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES, private_time_period=TEST_PRIVATE_PERIOD)
+
+
 @pytest.fixture
 def make_app(api: BotAPIStandIn, engine: EngineLike, tmp_path: Any) -> Any:
     def make(
         engine_override: EngineLike | None = None, flood: FloodGuard | None = None
     ) -> Application[Any, Any, Any, Any, Any, Any]:
-        limiter = ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES, private_time_period=TEST_PRIVATE_PERIOD)
         return build_application(
             settings_for(api, tmp_path), engine_override or engine, flood=flood or FloodGuard(limit=1000),
-            rate_limit=limiter,
+            rate_limit=fast_limiter(),
         )  # fmt: skip
 
     return make

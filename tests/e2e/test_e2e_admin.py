@@ -19,7 +19,7 @@ from bot.chat.flood import FloodGuard
 from bot.chat.texts import UNKNOWN_COMMAND
 
 from .botapi import BotAPIStandIn, private_chat, user, wait_until
-from .conftest import running, settings_for
+from .conftest import fast_limiter, running, settings_for
 
 REPO = Path(__file__).resolve().parents[2]
 ANN = user()  # an ordinary user
@@ -62,7 +62,7 @@ Bot = Application[Any, Any, Any, Any, Any, Any]
 @pytest.fixture
 async def admin_bot(api: BotAPIStandIn, engine: Any, tmp_path: Path) -> AsyncIterator[Bot]:
     settings = replace(settings_for(api, tmp_path), admin_ids=frozenset({ADMIN["id"]}))
-    app = build_application(settings, engine, flood=FloodGuard(limit=1000))
+    app = build_application(settings, engine, flood=FloodGuard(limit=1000), rate_limit=fast_limiter())
     async with running(app):
         yield app
 
@@ -115,7 +115,7 @@ async def test_curation_loop_new_record_and_reload_then_a_broken_file_is_refused
     monkeypatch.setenv("NATOBOT_ROOT", str(root))  # what /reload's Engine.load(cache=False) reads
     settings = replace(settings_for(api, tmp_path), admin_ids=frozenset({ADMIN["id"]}))
     # The bot starts on the session engine: the same files as the copy, so the first (slow) load is shared.
-    app = build_application(settings, engine, flood=FloodGuard(limit=1000))
+    app = build_application(settings, engine, flood=FloodGuard(limit=1000), rate_limit=fast_limiter())
     before = engine.fact_count
     async with running(app):
         api.message(ANN_CHAT, ANN, DECLINED)
