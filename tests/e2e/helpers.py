@@ -15,6 +15,16 @@ from .botapi import BOT_USERNAME, Json
 
 ME = f"@{BOT_USERNAME}"
 ROOT = Path(__file__).resolve().parents[2]  # the repository
+QUESTIONS = [  # one per topic, each with a distinct answer
+    "when did Kazakhstan join PfP",
+    "when did Kyrgyzstan join PfP",
+    "who commands KFOR",
+    "how many troops does KFOR have today",
+    "when did the Kosovo air campaign start",
+    "what is the KSF",
+    "when did NATO and the Republic of Korea start dialogue",
+    "what is NATO's cyber defence policy",
+]
 
 
 def buttons(message: Json) -> list[Json]:

@@ -30,7 +30,7 @@ from bot.chat.ports import EngineLike
 
 from .botapi import BotAPIStandIn, Json, group_chat, private_chat, user, wait_until
 from .conftest import running, settings_for
-from .helpers import ME
+from .helpers import ME, QUESTIONS
 
 PRIVATE_CHATS, GROUPS = 450, 50
 ROUNDS = 10  # questions per chat: 500 chats x 10 = 5,000 updates
@@ -38,16 +38,7 @@ BATCH_ROUNDS = 2  # 2 rounds over every chat = 1,000 updates per batch
 FAILURE_RATE, SEED = 0.05, 20240501
 MAX_GROWTH_MB = 15
 MAX_OBJECT_GROWTH = 2000  # over 4,000 updates: less than one object per update
-POOL = [
-    "when did Kazakhstan join PfP",
-    "when did Kyrgyzstan join PfP",
-    "who commands KFOR",
-    "how many troops does KFOR have today",
-    "when did the Kosovo air campaign start",
-    "what is the KSF",
-    "when did NATO and the Republic of Korea start dialogue",
-    "what is NATO's cyber defence policy",
-]
+POOL = QUESTIONS
 
 
 class SwallowBadGateway(logging.Filter):

@@ -21,7 +21,7 @@ import logging
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -111,6 +111,34 @@ def answered_once(api: BotAPIStandIn, asked: list[Json]) -> None:
         expected = [QUESTIONS[q["text"].replace(ME, "").strip()] for q in asked if q["chat"]["id"] == chat_id]
         assert first_lines(api, chat_id) == expected, f"chat {chat_id}"
     assert [api.delivered.get(q["update_id"]) for q in asked] == [1] * len(asked)
+
+
+@dataclass
+class Outage:
+    """A fault ridden out: when it lasted (monotonic and wall clock) and the questions asked around it."""
+
+    t0: float
+    w0: float
+    t1: float = 0.0
+    w1: float = 0.0
+    asked: list[Json] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return self.t1 - self.t0
+
+
+async def ask_during_and_after(api: BotAPIStandIn, chat: Json, before: Json, timeout: float) -> Outage:
+    """One question while the fault lasts (it ends with that answer) and one after; each of the three (with
+    ``before``) must be answered exactly once."""
+    outage = Outage(time.monotonic(), time.time())
+    during = api.message(chat, ANN, KG)
+    await wait_until(lambda: len(api.bot_messages(chat["id"])) == 2, timeout=timeout, what="the answer during")
+    outage.t1, outage.w1 = time.monotonic(), time.time()
+    after = api.message(chat, ANN, KR)
+    await wait_until(lambda: len(api.bot_messages(chat["id"])) == 3, timeout=5, what="the answer after")
+    outage.asked = [before, during, after]
+    return outage
 
 
 def outage_bounds(seconds: float) -> tuple[int, int]:
@@ -250,18 +278,12 @@ async def test_a_get_updates_timeout_is_polled_again_without_losing_or_doubling_
         api.hang("getUpdates", poll_wait + 1, times=2, takes_effect=False)  # two polls in a row time out
         before = api.message(chat, ANN, KZ)  # ends the long poll in progress; the next two hang
         await wait_until(lambda: api.injected["getUpdates"] == 1, what="the hang")
-        t0, w0 = time.monotonic(), time.time()
-        during = api.message(chat, ANN, KG)
-        await wait_until(lambda: len(api.bot_messages(chat["id"])) == 2, timeout=3 * poll_wait, what="answer")
-        t1, w1 = time.monotonic(), time.time()
-        after = api.message(chat, ANN, KR)
-        await wait_until(lambda: len(api.bot_messages(chat["id"])) == 3, timeout=5, what="the answer after")
-    answered_once(api, [before, during, after])
-    outage = t1 - t0
-    max_polls, max_lines = outage_bounds(outage)
-    tried, lines = polls(attempts, t0, t1), between(caplog.records, w0, w1)
+        outage = await ask_during_and_after(api, chat, before, timeout=3 * poll_wait)
+    answered_once(api, outage.asked)
+    max_polls, max_lines = outage_bounds(outage.seconds)
+    tried, lines = polls(attempts, outage.t0, outage.t1), between(caplog.records, outage.w0, outage.w1)
     assert [a.error for a in tried][:2] == ["TimedOut", "TimedOut"]
-    assert len(tried) <= max_polls, f"{len(tried)} getUpdates in {outage:.1f}s"
+    assert len(tried) <= max_polls, f"{len(tried)} getUpdates in {outage.seconds:.1f}s"
     assert len(lines) <= max_lines, lines  # PTB logs timed-out polls at DEBUG only: expect none
 
 
@@ -278,18 +300,12 @@ async def test_a_connection_reset_in_the_middle_of_get_updates_loses_nothing(
         api.drop("getUpdates", after=0.5, times=2)  # two long polls in a row are cut half a second in
         before = api.message(chat, ANN, KZ)  # ends the long poll in progress; the next two are cut
         await wait_until(lambda: api.injected["getUpdates"] == 1, what="the drop")
-        t0, w0 = time.monotonic(), time.time()
-        during = api.message(chat, ANN, KG)
-        await wait_until(lambda: len(api.bot_messages(chat["id"])) == 2, timeout=10, what="the answer during")
-        t1, w1 = time.monotonic(), time.time()
-        after = api.message(chat, ANN, KR)
-        await wait_until(lambda: len(api.bot_messages(chat["id"])) == 3, timeout=5, what="the answer after")
-    answered_once(api, [before, during, after])
-    outage = t1 - t0
-    max_polls, max_lines = outage_bounds(outage)
-    tried, lines = polls(attempts, t0, t1), between(caplog.records, w0, w1)
+        outage = await ask_during_and_after(api, chat, before, timeout=10)
+    answered_once(api, outage.asked)
+    max_polls, max_lines = outage_bounds(outage.seconds)
+    tried, lines = polls(attempts, outage.t0, outage.t1), between(caplog.records, outage.w0, outage.w1)
     assert [a.error for a in tried][:2] == ["NetworkError", "NetworkError"]
-    assert len(tried) <= max_polls, f"{len(tried)} getUpdates in {outage:.1f}s"
+    assert len(tried) <= max_polls, f"{len(tried)} getUpdates in {outage.seconds:.1f}s"
     assert len(lines) <= max_lines, lines
     assert sum("polling for updates" in line for line in lines) == 2  # one line per dropped poll (PTB's)
 

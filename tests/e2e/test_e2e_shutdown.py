@@ -9,18 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from .botapi import BotAPIStandIn, private_chat, user, wait_until
-from .helpers import start_natobot
-
-QUESTIONS = [
-    "when did Kazakhstan join PfP",
-    "when did Kyrgyzstan join PfP",
-    "who commands KFOR",
-    "how many troops does KFOR have today",
-    "when did the Kosovo air campaign start",
-    "what is the KSF",
-    "when did NATO and the Republic of Korea start dialogue",
-    "what is NATO's cyber defence policy",
-]
+from .helpers import QUESTIONS, start_natobot
 
 
 async def test_sigterm_answers_everything_fetched_once_and_flushes_the_database(
