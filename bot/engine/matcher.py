@@ -159,8 +159,8 @@ class Matcher:
     def rank(self, query: Query, limit: int = 5, restrict: set[int] | None = None, floor: float = 0.0) -> list[Scored]:
         """The ``limit`` best facts scoring at least ``floor``, best first.
 
-        Facts are scored in order of coverage, and scoring stops once even a perfect phrasing match could not
-        lift the next fact into the top ``limit``: on a large library most candidates are never scored."""
+        Facts are scored in order of their best possible score (``_bounds``), and scoring stops once no bound
+        left can enter the top ``limit``: on a large library most candidates are never scored."""
         weights = {t: self.weight(t) for t in query.terms}
         total = sum(weights.values())
         probe = self._probe(query)
@@ -190,8 +190,7 @@ class Matcher:
         for each entity the question names that the fact lacks (cheap to know before any string matching)."""
         hits = dict.fromkeys(cover, 0)
         for term in probe.named:
-            posting = self.postings.get(term, set())
-            for i in (posting & cover.keys()) if len(posting) < len(cover) else [i for i in cover if i in posting]:
+            for i in self._holding(term, cover):
                 hits[i] += 1
         top = [MAX_BOOST * MISSING_ENTITY ** (len(probe.named) - k) for k in range(len(probe.named) + 1)]
         return {i: (COVERAGE_SHARE * c / total + SIMILARITY_SHARE) * top[hits[i]] for i, c in cover.items()}
@@ -231,10 +230,17 @@ class Matcher:
         for term in present:
             if term in seeds:
                 continue
-            w, posting = weights[term], self.postings[term]
-            for i in (posting & cover.keys()) if len(posting) < len(cover) else [i for i in cover if i in posting]:
+            w = weights[term]
+            for i in self._holding(term, cover):
                 cover[i] += w
         return cover
+
+    def _holding(self, term: str, cover: dict[int, float]) -> list[int]:
+        """The candidates whose facts hold ``term``, walking whichever is shorter: its postings or the candidates."""
+        posting = self.postings.get(term, set())
+        if len(posting) < len(cover):
+            return [i for i in posting if i in cover]
+        return [i for i in cover if i in posting]
 
     def _probe(self, query: Query) -> Probe:
         named = tuple(f"@{s.entity}" for s in query.spots if self.spotter.kind(s.entity) in DISCRIMINATING)
